@@ -1,0 +1,79 @@
+# Meridian — the README's two commands are `make run` and `make test`.
+# With DATABASE_URL set, everything uses that server; otherwise the embedded PostgreSQL in var/.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+EMBEDDED := $(PY) -m config.embedded_db
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+export XDG_RUNTIME_DIR ?= $(CURDIR)/var/run
+
+.PHONY: help install run serve test check lint format migrate demo stop db-status clean lock
+
+help:
+	@echo "make run    set up, load demo content, serve http://$(HOST):$(PORT)/"
+	@echo "make test   set up and run the whole suite"
+	@echo "make stop   stop the embedded PostgreSQL"
+
+$(VENV)/.installed: requirements.lock requirements-dev.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@$(EMBEDDED) run -- $(MAKE) --no-print-directory serve
+
+serve:
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@$(PY) manage.py admin_hint
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	@$(EMBEDDED) run -- $(MAKE) --no-print-directory check
+
+check: lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+stop:
+	@$(EMBEDDED) stop
+
+db-status:
+	@$(EMBEDDED) status
+
+# Re-resolve the pinned versions from pyproject.toml (needs the registry).
+lock:
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	$(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  print("\n".join(p["dependencies"]))' > var/lock-base.in
+	$(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  print("\n".join(p["optional-dependencies"]["dev"]))' > var/lock-dev.in
+	var/lock-venv/bin/pip install --quiet -r var/lock-base.in
+	var/lock-venv/bin/pip freeze > requirements.lock
+	var/lock-venv/bin/pip install --quiet -r var/lock-base.in -r var/lock-dev.in
+	(echo "-r requirements.lock"; var/lock-venv/bin/pip freeze | grep -vxFf requirements.lock) \
+	  > requirements-dev.lock
+
+clean: stop
+	rm -rf $(VENV) var

@@ -1,0 +1,326 @@
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from apps.regions.models import Region, Theme
+
+from . import markdown
+from .text import make_slug, unique_slug, word_count
+
+WORDS_PER_MINUTE = 230
+
+
+class Format(models.Model):
+    """The kind of piece: Analysis, Commentary, Brief… an editable vocabulary."""
+
+    name = models.CharField(max_length=60)
+    slug = models.SlugField(max_length=60)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="format_unique_slug"),
+            models.UniqueConstraint(fields=["name"], name="format_unique_name"),
+            models.CheckConstraint(condition=~Q(slug=""), name="format_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:format", args=[self.slug])
+
+
+class Author(models.Model):
+    """A person who appears in bylines."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120)
+    role = models.CharField(
+        "role or title", max_length=160, blank=True, help_text="e.g. Senior Fellow, Trade Policy"
+    )
+    affiliation = models.CharField(max_length=160, blank=True)
+    bio = models.TextField(blank=True, help_text="A few sentences, shown on the author's page.")
+    photo = models.ImageField(upload_to="authors/", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="author_unique_slug"),
+            models.CheckConstraint(condition=~Q(slug=""), name="author_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", args=[self.slug])
+
+
+class TaggedArticle(TaggedItemBase):
+    """Taggit through-model with a real foreign key, so tag joins use indexes."""
+
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="taggedarticle_unique_tag"
+            ),
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The only road from public code to articles: published, publish time reached."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def for_listing(self):
+        """What a card in a list shows: format, bylines, regions, themes."""
+        return self.select_related("format").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "regions",
+            "themes",
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        blank=True,
+        help_text="The article's URL: /articles/<slug>/. Left empty, it is made from the title.",
+    )
+    dek = models.TextField(
+        "dek", max_length=600, blank=True, help_text="The standfirst: one or two sentences."
+    )
+    lead = models.TextField(
+        blank=True, help_text="Optional introduction before the first section (Markdown)."
+    )
+    lead_html = models.TextField(editable=False, default="")
+    takeaways = ArrayField(
+        models.CharField(max_length=400),
+        default=list,
+        blank=True,
+        verbose_name="key takeaways",
+        help_text="One point per line, in order.",
+    )
+    format = models.ForeignKey(Format, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    regions = models.ManyToManyField(Region, blank=True, related_name="articles")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="articles")
+    tags = TaggableManager(blank=True, through=TaggedArticle)
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="Published articles go public at this time; a future time schedules them.",
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_updated_at = models.DateTimeField(
+        "updated",
+        null=True,
+        blank=True,
+        help_text="Shown to readers as “Updated” when set after the publish time.",
+    )
+    featured = models.BooleanField(default=False, help_text="Feature on the home page.")
+    link_vocabulary = models.BooleanField(
+        "link region and theme names",
+        default=True,
+        help_text="Link the first mention of a region or theme in each section to its page.",
+    )
+    seo_title = models.CharField(
+        "SEO title", max_length=200, blank=True, help_text="Overrides the title in search results."
+    )
+    seo_description = models.CharField(
+        "SEO description",
+        max_length=300,
+        blank=True,
+        help_text="Overrides the dek as the page's meta description.",
+    )
+    reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="article_unique_slug"),
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="article_published_has_publish_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-publish_at", "-id"],
+                name="article_published_order_idx",
+                condition=Q(status="published"),
+            ),
+            models.Index(fields=["status", "publish_at"], name="article_status_publish_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self.unique_slug_for(self.title)
+        self.lead_html = markdown.render(self.lead, doc_id="lead")
+        if self.status == self.Status.PUBLISHED:
+            if self.publish_at is None:
+                self.publish_at = timezone.now()
+            if self.first_published_at is None:
+                self.first_published_at = self.publish_at
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", args=[self.slug])
+
+    @classmethod
+    def unique_slug_for(cls, title: str, exclude_pk: int | None = None) -> str:
+        """A free slug made from `title` (costs a query per candidate)."""
+        others = cls.objects.exclude(pk=exclude_pk) if exclude_pk else cls.objects.all()
+        base = make_slug(title, max_length=80) or "article"
+        return unique_slug(base, lambda s: others.filter(slug=s).exists())
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def was_updated(self) -> bool:
+        return bool(
+            self.last_updated_at and self.publish_at and self.last_updated_at > self.publish_at
+        )
+
+    def refresh_derived(self) -> None:
+        """Recompute what is derived from the sections as a whole (reading time for now).
+
+        Every save path calls it once the sections are saved (admin, import, demo loader),
+        because the admin saves the article before its inlines. Costs two queries.
+        """
+        sections = list(self.sections.only("heading", "body"))
+        words = word_count(
+            self.title,
+            self.dek,
+            self.lead,
+            *self.takeaways,
+            *(s.heading for s in sections),
+            *(s.body for s in sections),
+        )
+        reading_time = max(1, round(words / WORDS_PER_MINUTE))
+        if reading_time != self.reading_time:
+            self.reading_time = reading_time
+            Article.objects.filter(pk=self.pk).update(reading_time=reading_time)
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_unique_author"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.author)
+
+
+class Section(models.Model):
+    """One part of an article's body: a heading, a stable anchor and Markdown text."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField(default=0)
+    heading = models.CharField(max_length=200)
+    anchor = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text="The section's link: /articles/<slug>/#<anchor>. Made from the heading when "
+        "empty; kept when the heading changes so that links stay valid.",
+    )
+    body = models.TextField(blank=True, help_text="Markdown: tables and footnotes allowed.")
+    body_html = models.TextField(editable=False, default="")
+    regions = models.ManyToManyField(
+        Region,
+        blank=True,
+        related_name="sections",
+        help_text="Regions this section is about, when they differ from the article's.",
+    )
+    themes = models.ManyToManyField(
+        Theme,
+        blank=True,
+        related_name="sections",
+        help_text="Themes this section covers, e.g. a trade section in a security piece.",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "anchor"],
+                name="section_unique_anchor",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(condition=~Q(anchor=""), name="section_anchor_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["article", "position"], name="section_article_position_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.anchor:
+            self.anchor = self.derive_anchor()
+        self.body_html = markdown.render(self.body, doc_id=self.anchor)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    def clean(self) -> None:
+        if not self.anchor:
+            self.anchor = self.derive_anchor()
+
+    def derive_anchor(self, taken: set[str] | None = None) -> str:
+        """An anchor made from the heading, free among the article's other sections.
+
+        Costs a query unless `taken` (the anchors already in use) is given.
+        """
+        if taken is None:
+            taken = set()
+            if self.article_id:
+                taken = set(
+                    Section.objects.filter(article_id=self.article_id)
+                    .exclude(pk=self.pk)
+                    .values_list("anchor", flat=True)
+                )
+        base = make_slug(self.heading, max_length=60) or "section"
+        return unique_slug(base, taken.__contains__, max_length=60)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegionsConfig(AppConfig):
+    name = "apps.regions"
+    verbose_name = "Regions and themes"

@@ -1,0 +1,66 @@
+from django.db import models
+from django.urls import reverse
+
+
+class Vocabulary(models.Model):
+    """A controlled term readers browse by: a name, a slug for its hub, a display order."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(
+        max_length=100, help_text="Used in URLs, e.g. /regions/south-korea/. Change with care."
+    )
+    description = models.TextField(
+        blank=True, help_text="A short introduction shown at the top of the hub page."
+    )
+    order = models.PositiveSmallIntegerField(
+        default=100, help_text="Lower numbers are listed first."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(Vocabulary):
+    iso_code = models.CharField(
+        "ISO 3166 code",
+        max_length=3,
+        blank=True,
+        help_text="Two-letter ISO 3166-1 code when the region is a country (JP, KR, US).",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="A wider region that contains this one, e.g. East Asia for Japan.",
+    )
+
+    class Meta(Vocabulary.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="region_unique_slug"),
+            models.UniqueConstraint(fields=["name"], name="region_unique_name"),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="region_slug_not_empty"),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="region_not_own_parent"
+            ),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("regions:detail", args=[self.slug])
+
+
+class Theme(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="theme_unique_slug"),
+            models.UniqueConstraint(fields=["name"], name="theme_unique_name"),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="theme_slug_not_empty"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("regions:theme", args=[self.slug])
