@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 
 export XDG_RUNTIME_DIR ?= $(CURDIR)/var/run
 
-.PHONY: help install run serve test check lint format migrate demo stop db-status clean lock
+.PHONY: help install run serve test test-tools chromium check lint format migrate demo stop db-status clean lock
 
 help:
 	@echo "make run    set up, load demo content, serve http://$(HOST):$(PORT)/"
@@ -35,8 +35,26 @@ serve:
 	@$(PY) manage.py admin_hint
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install test-tools
 	@$(EMBEDDED) run -- $(MAKE) --no-print-directory check
+
+# Browser tests need Debian's Chromium and the Nu HTML checker (npm vnu-jar, run on Java).
+test-tools: node_modules/.installed
+	@command -v chromium >/dev/null || $(MAKE) --no-print-directory chromium
+
+chromium:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "The browser tests need Chromium at /usr/bin/chromium (or CHROMIUM_PATH):"; \
+	  echo "  sudo apt-get install chromium"; exit 1; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	@command -v java >/dev/null || { echo "The Nu HTML checker needs Java 17+ (apt-get install default-jre-headless)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 check: lint
 	$(PY) manage.py makemigrations --check --dry-run
