@@ -217,12 +217,13 @@ class Article(models.Model):
         )
 
     def refresh_derived(self) -> None:
-        """Recompute what is derived from the sections as a whole (reading time for now).
+        """Recompute what is derived from the sections as a whole: reading time, link graph.
 
         Every save path calls it once the sections are saved (admin, import, demo loader),
-        because the admin saves the article before its inlines. Costs two queries.
+        because the admin saves the article before its inlines. Costs a handful of queries.
         """
-        sections = list(self.sections.only("heading", "body"))
+        sections = list(self.sections.only("heading", "body", "body_html"))
+        self.refresh_links(sections)
         words = word_count(
             self.title,
             self.dek,
@@ -235,6 +236,45 @@ class Article(models.Model):
         if reading_time != self.reading_time:
             self.reading_time = reading_time
             Article.objects.filter(pk=self.pk).update(reading_time=reading_time)
+
+    def refresh_links(self, sections: list["Section"]) -> None:
+        """Record which articles this one links to (`/articles/<slug>/` in lead or sections).
+
+        Targets of any status are recorded; readers only ever see links between published
+        articles ("Referenced by" filters through `published()`). Costs up to three queries.
+        """
+        from .links import linked_article_slugs
+
+        slugs = linked_article_slugs(self.lead_html, *(s.body_html for s in sections))
+        slugs.discard(self.slug)
+        target_ids = set(Article.objects.filter(slug__in=slugs).values_list("pk", flat=True))
+        current = set(self.links_out.values_list("target_id", flat=True))
+        if stale := current - target_ids:
+            self.links_out.filter(target_id__in=stale).delete()
+        if new := target_ids - current:
+            ArticleLink.objects.bulk_create(
+                [ArticleLink(source=self, target_id=pk) for pk in sorted(new)],
+                ignore_conflicts=True,
+            )
+
+
+class ArticleLink(models.Model):
+    """One article linking to another in its text: the graph behind "Referenced by"."""
+
+    source = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="links_in")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="articlelink_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")), name="articlelink_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}"
+
 
 
 class Byline(models.Model):
