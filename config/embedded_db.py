@@ -12,6 +12,7 @@ and stops it afterwards if it was not already running, and `stop` stops it expli
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -101,16 +102,24 @@ def _ensure_database() -> None:
 def run(command: list[str]) -> int:
     """Run a command with the server up; stop it afterwards unless it was already running.
 
-    Without DATABASE_URL only: with it, the command runs as is.
+    Ctrl-C, SIGTERM and SIGHUP reach the command and still stop the server. With DATABASE_URL
+    set, the command runs as is.
     """
     if os.environ.get("DATABASE_URL"):
         return subprocess.call(command)
     was_running = is_running()
     start()
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 130
+        child = subprocess.Popen(command)
+
+        def forward(signum, frame):
+            child.send_signal(signum)
+
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, forward)
+        returncode = child.wait()
+        # A child killed by a signal reports -N; shells say 128 + N.
+        return 128 - returncode if returncode < 0 else returncode
     finally:
         if not was_running:
             stop()
