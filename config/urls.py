@@ -1,7 +1,13 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from apps.articles.sitemaps import robots_txt, sitemaps
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("", include("apps.regions.urls")),
     path("", include("apps.articles.urls")),
 ]

@@ -1,16 +1,166 @@
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from .models import Article
+from apps.editorial.redirects import redirect_for_slug
+from apps.regions.coverage import coverage_cells, matrix
+
+from . import metadata, reader
+from .citation import Citation
+from .models import Article, Author, Format
+from .paging import paginate
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    latest = Article.objects.published().for_listing()[:20]
-    return render(request, "articles/home.html", {"latest": latest})
+    """Featured piece, latest, a block per region and per theme, the coverage matrix."""
+    vocabulary = reader.load_vocabulary()
+    published = reader.listing().prefetch_related(None)
+    featured = published.filter(featured=True).first() or published.first()
+    latest = list(published.exclude(pk=featured.pk)[:8]) if featured else []
+    cards = vocabulary.attach([a for a in [featured, *latest] if a])
+    prefetch_related_objects(cards, reader.BYLINES)
+    region_blocks = reader.latest_by_term(reader.ArticleRegion, "region_id")
+    theme_blocks = reader.latest_by_term(reader.ArticleTheme, "theme_id")
+    regions = vocabulary.ordered_regions()
+    themes = vocabulary.ordered_themes()
+    context = {
+        "featured": featured,
+        "latest": latest,
+        "region_blocks": [(r, region_blocks[r.pk]) for r in regions if r.pk in region_blocks],
+        "theme_blocks": [(t, theme_blocks[t.pk]) for t in themes if t.pk in theme_blocks],
+        "matrix": matrix(regions, themes, coverage_cells()),
+        "themes": themes,
+        "json_ld": {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": settings.SITE_NAME,
+            "url": metadata.absolute("/"),
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": metadata.absolute("/search/?q={query}"),
+                "query-input": "required name=query",
+            },
+        },
+    }
+    return render(request, "articles/home.html", context)
 
 
+@require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(
-        Article.objects.published().for_listing().prefetch_related("sections"), slug=slug
+    """An article with everything around it, in eight queries."""
+    try:
+        article = reader.published_article(slug)
+    except Http404:
+        # A published article's old slug answers with a 301 to its current URL.
+        if moved := redirect_for_slug(slug):
+            return moved
+        raise
+    return render(request, "articles/detail.html", detail_context(article))
+
+
+def detail_context(article: Article) -> dict:
+    """The article page's context; the editorial preview renders the page with it too."""
+    reader.attach_vocabulary(article, reader.load_vocabulary())
+    bylines = list(article.bylines.all())
+    authors = [b.author for b in bylines]
+    tags = sorted(article.tags.all(), key=lambda t: t.name.casefold())
+    region = reader.primary(article.region_list)
+    theme = reader.primary(article.theme_list)
+    url = metadata.absolute(article.get_absolute_url())
+    citation = Citation(
+        title=article.title,
+        authors=[a.name for a in authors],
+        published=timezone.localdate(article.publish_at),
+        url=url,
+        publisher=settings.SITE_NAME,
+        accessed=timezone.localdate(),
     )
-    return render(request, "articles/detail.html", {"article": article})
+    trail = [(region.name, region.get_absolute_url())] if region else []
+    context = {
+        "article": article,
+        "authors": authors,
+        "sections": article.sections.all(),
+        "tags": tags,
+        "related": reader.related_articles(article),
+        "referenced_by": reader.referenced_by(article),
+        "rails": reader.rails(article, region, theme),
+        "rail_region": region,
+        "rail_theme": theme,
+        "citation": citation,
+        "canonical": url,
+        "json_ld": [
+            metadata.article_ld(article, authors, tags),
+            metadata.breadcrumbs(*trail, (article.title, article.get_absolute_url())),
+        ],
+    }
+    return context
+
+
+def _page(request: HttpRequest, queryset):
+    """A page of cards: vocabulary, a bounded count, the page and its bylines (four queries)."""
+    vocabulary = reader.load_vocabulary()
+    page = paginate(request, reader.listing(queryset))
+    page.object_list = vocabulary.attach(page.object_list)
+    return page
+
+
+def _listing(request: HttpRequest, template: str, heading: str, queryset, **extra) -> HttpResponse:
+    return render(
+        request, template, {"page": _page(request, queryset), "heading": heading, **extra}
+    )
+
+
+@require_GET
+def author(request: HttpRequest, slug: str) -> HttpResponse:
+    person = get_object_or_404(Author, slug=slug)
+    return _listing(
+        request,
+        "articles/author.html",
+        person.name,
+        Article.objects.filter(authors=person),
+        author=person,
+        json_ld=[
+            {"@context": "https://schema.org", **metadata.person(person)},
+            metadata.breadcrumbs((person.name, person.get_absolute_url())),
+        ],
+    )
+
+
+@require_GET
+def format_listing(request: HttpRequest, slug: str) -> HttpResponse:
+    kind = get_object_or_404(Format, slug=slug)
+    return _listing(
+        request,
+        "articles/listing.html",
+        kind.name,
+        Article.objects.filter(format=kind),
+        kicker="Format",
+        description=kind.description,
+        feed_name="articles:format",
+        feed_arg=kind.slug,
+        json_ld=metadata.breadcrumbs((kind.name, kind.get_absolute_url())),
+    )
+
+
+@require_GET
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
+    # A tag used only by unpublished articles must not reveal that it exists.
+    term = get_object_or_404(reader.public_tags(), slug=slug)
+    page = _page(request, Article.objects.filter(tags=term))
+    path = f"/tags/{term.slug}/"
+    return render(
+        request,
+        "articles/listing.html",
+        {
+            "page": page,
+            "heading": term.name,
+            "kicker": "Tag",
+            "feed_name": "articles:tag",
+            "feed_arg": term.slug,
+            "json_ld": metadata.breadcrumbs((term.name, path)),
+        },
+    )

@@ -1,0 +1,153 @@
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from apps.articles import metadata, reader
+from apps.articles.models import Article, Section
+from apps.articles.paging import paginate
+
+from .coverage import coverage_cells, matrix
+from .models import Region, Theme
+
+SECTIONS_LIMIT = 8
+
+
+def _sections_elsewhere(relation: str, term: Region | Theme) -> list[Section]:
+    """Sections tagged with a region/theme inside published articles not tagged with it.
+
+    One query: e.g. the trade section of a security piece, for the Trade hub.
+    """
+    return list(
+        Section.objects.filter(**{relation: term}, article__in=Article.objects.published())
+        .exclude(**{f"article__{relation}": term})
+        .select_related("article")
+        .order_by("-article__publish_at", "-article_id", "position")[:SECTIONS_LIMIT]
+    )
+
+
+def _listing_page(request: HttpRequest, vocabulary: reader.Vocabulary, queryset):
+    """A page of cards: a bounded count, the page and its bylines (three queries)."""
+    page = paginate(request, reader.listing(queryset))
+    page.object_list = vocabulary.attach(page.object_list)
+    return page
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """All regions with their article counts, and the coverage matrix. Three queries."""
+    published = Q(articles__in=Article.objects.published())
+    regions = list(Region.objects.annotate(count=Count("articles", filter=published)))
+    themes = list(Theme.objects.all())
+    return render(
+        request,
+        "regions/index.html",
+        {
+            "regions": regions,
+            "themes": themes,
+            "matrix": matrix(regions, themes, coverage_cells()),
+            "json_ld": metadata.breadcrumbs(("Regions", request.path)),
+        },
+    )
+
+
+@require_GET
+def detail(request: HttpRequest, region: str) -> HttpResponse:
+    """Region hub: description, latest, breakdown by theme, sections in other articles."""
+    vocabulary = reader.load_vocabulary()
+    place = vocabulary.region(region)
+    page = _listing_page(request, vocabulary, Article.objects.filter(regions=place))
+    cells = coverage_cells(region=place)
+    breakdown = [
+        (t, cells[(place.pk, t.pk)])
+        for t in vocabulary.ordered_themes()
+        if (place.pk, t.pk) in cells
+    ]
+    parent = place.parent_region
+    trail = [(parent.name, parent.get_absolute_url())] if parent else []
+    return render(
+        request,
+        "regions/detail.html",
+        {
+            "region": place,
+            "parent": parent,
+            "children": [r for r in vocabulary.ordered_regions() if r.parent_id == place.pk],
+            "page": page,
+            "breakdown": breakdown,
+            "sections": _sections_elsewhere("regions", place),
+            "json_ld": metadata.breadcrumbs(
+                ("Regions", reverse("regions:index")),
+                *trail,
+                (place.name, place.get_absolute_url()),
+            ),
+        },
+    )
+
+
+@require_GET
+def intersection(request: HttpRequest, region: str, theme: str) -> HttpResponse:
+    """One region on one theme, e.g. /regions/japan/trade/."""
+    vocabulary = reader.load_vocabulary()
+    place = vocabulary.region(region)
+    subject = vocabulary.theme(theme)
+    page = _listing_page(
+        request, vocabulary, Article.objects.filter(regions=place).filter(themes=subject)
+    )
+    return render(
+        request,
+        "regions/intersection.html",
+        {
+            "region": place,
+            "theme": subject,
+            "page": page,
+            "other_themes": [t for t in vocabulary.ordered_themes() if t.pk != subject.pk],
+            "json_ld": metadata.breadcrumbs(
+                ("Regions", reverse("regions:index")),
+                (place.name, place.get_absolute_url()),
+                (subject.name, request.path),
+            ),
+        },
+    )
+
+
+@require_GET
+def themes(request: HttpRequest) -> HttpResponse:
+    """All themes with their article counts and latest publication. One query."""
+    published = Q(articles__in=Article.objects.published())
+    rows = Theme.objects.annotate(
+        count=Count("articles", filter=published),
+        latest=Max("articles__publish_at", filter=published),
+    )
+    return render(
+        request,
+        "regions/themes.html",
+        {"themes": rows, "json_ld": metadata.breadcrumbs(("Themes", request.path))},
+    )
+
+
+@require_GET
+def theme(request: HttpRequest, theme: str) -> HttpResponse:
+    """Theme hub: latest, breakdown by region, sections on the theme inside other articles."""
+    vocabulary = reader.load_vocabulary()
+    subject = vocabulary.theme(theme)
+    page = _listing_page(request, vocabulary, Article.objects.filter(themes=subject))
+    cells = coverage_cells(theme=subject)
+    breakdown = [
+        (r, cells[(r.pk, subject.pk)])
+        for r in vocabulary.ordered_regions()
+        if (r.pk, subject.pk) in cells
+    ]
+    return render(
+        request,
+        "regions/theme.html",
+        {
+            "theme": subject,
+            "page": page,
+            "breakdown": breakdown,
+            "sections": _sections_elsewhere("themes", subject),
+            "json_ld": metadata.breadcrumbs(
+                ("Themes", reverse("regions:themes")), (subject.name, subject.get_absolute_url())
+            ),
+        },
+    )
