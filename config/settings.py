@@ -75,8 +75,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "taggit",
+    "reversion",
     "apps.regions",
     "apps.articles",
+    "apps.editorial",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from apps.articles.sitemaps import robots_txt, sitemaps
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("editorial/", include("apps.editorial.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("", include("apps.regions.urls")),

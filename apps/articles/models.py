@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -156,11 +157,27 @@ class Article(models.Model):
     reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The writer who started the article: Writers may edit only their own drafts.",
+    )
+    # Optimistic locking: every save increments it; a form based on an older value is stale.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
+        permissions = [
+            ("submit_article", "Can submit articles for review and take them back to draft"),
+            ("publish_article", "Can publish, schedule and unpublish articles"),
+            ("edit_any_article", "Can edit any article, including others' and published ones"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="article_unique_slug"),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
@@ -182,6 +199,10 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         if not self.slug:
             self.slug = self.unique_slug_for(self.title)
         self.lead_html = markdown.render(self.lead, doc_id="lead")
