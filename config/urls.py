@@ -3,8 +3,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from apps.articles.sitemaps import robots_txt, sitemaps
+from config import health
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("editorial/", include("apps.editorial.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
@@ -12,3 +15,5 @@ urlpatterns = [
     path("", include("apps.regions.urls")),
     path("", include("apps.articles.urls")),
 ]
+
+handler500 = "config.health.server_error"

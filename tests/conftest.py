@@ -14,6 +14,21 @@ def seed_dir() -> Path:
     return SEED_DIR
 
 
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test starts with an empty cache and no whole-page cache.
+
+    The page cache would otherwise carry pages across tests whose data was rolled back, and
+    add its own lookups to pinned query counts; tests/ops enables it where it is the subject.
+    """
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 0
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI a skipped test is a failure: nothing may quietly go untested."""
     if os.environ.get("CI") != "true":

@@ -8,6 +8,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from apps.regions.models import Region, Theme
+from config.caching import ContentQuerySet, PublicContent, bump_generation
 
 from . import markdown
 from .text import make_slug, unique_slug, word_count
@@ -15,7 +16,7 @@ from .text import make_slug, unique_slug, word_count
 WORDS_PER_MINUTE = 230
 
 
-class Format(models.Model):
+class Format(PublicContent):
     """The kind of piece: Analysis, Commentary, Brief… an editable vocabulary."""
 
     name = models.CharField(max_length=60)
@@ -38,7 +39,7 @@ class Format(models.Model):
         return reverse("articles:format", args=[self.slug])
 
 
-class Author(models.Model):
+class Author(PublicContent):
     """A person who appears in bylines."""
 
     name = models.CharField(max_length=120)
@@ -79,7 +80,7 @@ class TaggedArticle(TaggedItemBase):
         ]
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(ContentQuerySet):
     def published(self):
         """The only road from public code to articles: published, publish time reached."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
@@ -93,7 +94,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(models.Model):
+class Article(PublicContent):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
@@ -257,6 +258,8 @@ class Article(models.Model):
         if reading_time != self.reading_time:
             self.reading_time = reading_time
             Article.objects.filter(pk=self.pk).update(reading_time=reading_time)
+        # Inlines (sections, bylines, tags) were saved after the article: pages must refresh.
+        bump_generation()
 
     def refresh_links(self, sections: list["Section"]) -> None:
         """Record which articles this one links to (`/articles/<slug>/` in lead or sections).
@@ -298,7 +301,7 @@ class ArticleLink(models.Model):
 
 
 
-class Byline(models.Model):
+class Byline(PublicContent):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
@@ -313,7 +316,7 @@ class Byline(models.Model):
         return str(self.author)
 
 
-class Section(models.Model):
+class Section(PublicContent):
     """One part of an article's body: a heading, a stable anchor and Markdown text."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")

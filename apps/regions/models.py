@@ -1,8 +1,10 @@
 from django.db import models
 from django.urls import reverse
 
+from config.caching import PublicContent
 
-class Vocabulary(models.Model):
+
+class Vocabulary(PublicContent):
     """A controlled term readers browse by: a name, a slug for its hub, a display order."""
 
     name = models.CharField(max_length=100)

@@ -1,0 +1,247 @@
+"""The public page cache: always correct, because every key includes a content generation.
+
+Anything that can change a public page (publishing, editing, unpublishing, scheduling an article;
+a region, theme, author or format edit) calls `bump_generation()` in its save path. Pages cached
+under the previous generation are never read again, so every page is fresh at once: no list of
+URLs to purge. Lifetimes never run past the next scheduled publish time, so a scheduled article
+appears on cached pages when its time comes, with no job runner.
+
+Only anonymous GET/HEAD responses of public pages are stored: requests carrying a session cookie
+(editors, previews), admin and health paths, responses that set cookies or say `private` /
+`no-store` bypass the cache entirely. A hit is one cache read: the rendered bytes and headers are
+stored under one key (DESIGN.md measured `cache_page`'s two reads as ~1.7 times slower).
+
+CDN: cached pages carry `Cache-Control: public, max-age=0, s-maxage=…, stale-while-revalidate=…`
+and `settings.CONTENT_PURGE_HOOKS` names callables run with the new generation on every bump,
+e.g. one that asks the CDN to purge everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "content:generation"
+NO_SCHEDULE = "none"
+
+
+def generation() -> int:
+    """The current content generation (one cache read).
+
+    A missing key (first start, eviction, flush) is re-created from the clock, never from 1, so a
+    reset cannot bring back pages stored under an old generation number.
+    """
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return int(value)
+
+
+def bump_generation() -> None:
+    """Make every cached public page stale; call it wherever public content changes.
+
+    Inside a transaction the bump happens on commit: bumping earlier would let another request
+    cache the old content under the new generation before the change is visible. A transaction
+    that saves many objects bumps (and calls the purge hooks) once per save: cheap, idempotent.
+    """
+    transaction.on_commit(_bump_now, robust=True)
+
+
+def _bump_now() -> int:
+    try:
+        value = cache.incr(GENERATION_KEY)
+    except ValueError:
+        generation()
+        value = cache.incr(GENERATION_KEY)
+    for hook in purge_hooks():
+        try:
+            hook(value)
+        except Exception:
+            # A CDN outage must not fail an editor's save; the CDN's s-maxage bounds staleness.
+            logger.exception("content purge hook %r failed", hook)
+    return value
+
+
+class ContentQuerySet(models.QuerySet):
+    """A QuerySet whose bulk writes (which skip `save()`/`delete()`) also bump the generation."""
+
+    def update(self, **kwargs) -> int:
+        rows = super().update(**kwargs)
+        if rows:
+            bump_generation()
+        return rows
+
+    update.alters_data = True
+
+    def delete(self):
+        result = super().delete()
+        if result[0]:
+            bump_generation()
+        return result
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def bulk_create(self, *args, **kwargs):
+        objs = super().bulk_create(*args, **kwargs)
+        if objs:
+            bump_generation()
+        return objs
+
+    def bulk_update(self, *args, **kwargs) -> int:
+        rows = super().bulk_update(*args, **kwargs)
+        if rows:
+            bump_generation()
+        return rows
+
+
+class PublicContent(models.Model):
+    """Base for models readers see: saving or deleting one bumps the content generation."""
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        bump_generation()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        bump_generation()
+        return result
+
+
+def purge_hooks() -> list[Callable[[int], None]]:
+    return [import_string(path) for path in getattr(settings, "CONTENT_PURGE_HOOKS", [])]
+
+
+def next_scheduled_publish(gen: int) -> datetime | None:
+    """The earliest future publish time of a published article, cached per generation.
+
+    Costs a query when not cached; scheduling an article bumps the generation, so the cached
+    answer is only ever replaced by the clock passing it.
+    """
+    key = f"content:next-publish:{gen}"
+    cached = cache.get(key)
+    now = timezone.now()
+    if cached == NO_SCHEDULE:
+        return None
+    if cached is not None and cached > now:
+        return cached
+    from apps.articles.models import Article
+
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    if upcoming is None:
+        cache.set(key, NO_SCHEDULE, timeout=settings.PAGE_CACHE_SECONDS)
+    else:
+        cache.set(key, upcoming, timeout=max(1, math.floor((upcoming - now).total_seconds())))
+    return upcoming
+
+
+def page_key(request: HttpRequest, gen: int) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"page:{gen}:{request.method}:{path}"
+
+
+def bypasses_cache(request: HttpRequest) -> bool:
+    """Requests that are never served from, nor stored in, the public cache."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
+        return True
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return True
+    return request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+
+
+def is_storable(response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if "Set-Cookie" in response.headers:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    # Stored pages only serve requests without a session cookie, which is what "Cookie" varies on.
+    return vary <= {"cookie", "accept-encoding"}
+
+
+class PageCacheMiddleware:
+    """Serve anonymous public pages whole from the cache; store them under the generation."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if bypasses_cache(request):
+            response = self.get_response(request)
+            if settings.SESSION_COOKIE_NAME in request.COOKIES and not response.has_header(
+                "Cache-Control"
+            ):
+                # Pages seen by editors may show drafts or edit links: never in a shared cache.
+                patch_cache_control(response, private=True, no_store=True)
+            return response
+
+        try:
+            gen = generation()
+            key = page_key(request, gen)
+            stored = cache.get(key)
+        except Exception:
+            # A cache outage costs speed, not pages.
+            logger.warning("page cache unavailable", exc_info=True)
+            return self.get_response(request)
+        if stored is not None:
+            status, content, headers = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response.headers[name] = value
+            response.headers["X-Cache"] = "HIT"
+            return response
+
+        response = self.get_response(request)
+        if is_storable(response):
+            try:
+                self.store(key, gen, response)
+            except Exception:
+                logger.warning("page cache unavailable", exc_info=True)
+        return response
+
+    @staticmethod
+    def store(key: str, gen: int, response: HttpResponse) -> None:
+        lifetime = settings.PAGE_CACHE_SECONDS
+        swr = settings.PAGE_CACHE_STALE_SECONDS
+        upcoming = next_scheduled_publish(gen)
+        if upcoming is not None:
+            until = math.floor((upcoming - timezone.now()).total_seconds())
+            if until < lifetime:
+                # Nobody, not even a CDN serving stale, may show the page past the publish time.
+                lifetime, swr = until, 0
+        if lifetime < 1:
+            return
+        patch_cache_control(
+            response, public=True, max_age=0, s_maxage=lifetime, stale_while_revalidate=swr
+        )
+        headers = list(response.items())
+        cache.set(key, (response.status_code, response.content, headers), timeout=lifetime)
+        response.headers["X-Cache"] = "MISS"
