@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "reversion",
     "apps.regions",
     "apps.articles",
+    "apps.search",
     "apps.editorial",
 ]
 

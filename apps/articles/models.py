@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -8,6 +10,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from apps.regions.models import Region, Theme
+from apps.search.vectors import refresh_search_vectors
 from config.caching import ContentQuerySet, PublicContent, bump_generation
 
 from . import markdown
@@ -156,6 +159,10 @@ class Article(PublicContent):
         help_text="Overrides the dek as the page's meta description.",
     )
     reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
+    # Derived in refresh_derived() (apps/search/vectors.py): title, dek, takeaways, headings and
+    # vocabulary names (the head), then lead and section bodies.
+    search_head = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -194,6 +201,8 @@ class Article(PublicContent):
                 condition=Q(status="published"),
             ),
             models.Index(fields=["status", "publish_at"], name="article_status_publish_idx"),
+            GinIndex(fields=["search_head"], name="article_search_head_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_vector_idx"),
         ]
 
     def __str__(self) -> str:
@@ -242,10 +251,12 @@ class Article(PublicContent):
         """Recompute what is derived from the sections as a whole: reading time, link graph.
 
         Every save path calls it once the sections are saved (admin, import, demo loader),
-        because the admin saves the article before its inlines. Costs a handful of queries.
+        because the admin saves the article before its inlines. Costs a handful of queries,
+        one of them the UPDATE that recomputes the search vectors.
         """
         sections = list(self.sections.only("heading", "body", "body_html"))
         self.refresh_links(sections)
+        refresh_search_vectors([self.pk])
         words = word_count(
             self.title,
             self.dek,
@@ -330,6 +341,7 @@ class Section(PublicContent):
     )
     body = models.TextField(blank=True, help_text="Markdown: tables and footnotes allowed.")
     body_html = models.TextField(editable=False, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
     regions = models.ManyToManyField(
         Region,
         blank=True,

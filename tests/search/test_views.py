@@ -1,0 +1,314 @@
+import re
+from datetime import timedelta
+
+import psycopg.errors
+import pytest
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.articles.models import Article
+from apps.search import forms, query, suggest, views
+from tests.factories import AuthorFactory, FormatFactory, RegionFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("search:results")
+
+
+@pytest.fixture
+def vocab():
+    return {
+        "japan": RegionFactory(name="Japan", slug="japan"),
+        "korea": RegionFactory(name="South Korea", slug="south-korea"),
+        "security": ThemeFactory(name="Security", slug="security"),
+        "trade": ThemeFactory(name="Trade", slug="trade"),
+        "brief": FormatFactory(name="Brief", slug="brief"),
+        "kim": AuthorFactory(name="Kim Min-ji", slug="kim-min-ji"),
+    }
+
+
+@pytest.fixture
+def archive(publish, vocab):
+    publish(
+        title="The alliance after the summit",
+        dek="Tokyo and Seoul draw closer.",
+        regions=[vocab["japan"], vocab["korea"]],
+        themes=[vocab["security"]],
+        authors=[vocab["kim"]],
+        days_ago=5,
+        sections=[
+            ("Background", "Nothing relevant here."),
+            ("Shared radar data", "The alliance now shares radar data in real time."),
+        ],
+    )
+    publish(
+        title="Chip export controls",
+        dek="Trade rules tighten.",
+        regions=[vocab["japan"]],
+        themes=[vocab["trade"]],
+        format=vocab["brief"],
+        days_ago=400,
+        sections=[("Rules", "The alliance is strained by trade rules.")],
+    )
+    publish(
+        title="Draft alliance memo",
+        status=Article.Status.DRAFT,
+        publish_at=None,
+        regions=[vocab["japan"]],
+    )
+    publish(
+        title="Scheduled alliance memo",
+        publish_at=timezone.now() + timedelta(days=3),
+        regions=[vocab["japan"]],
+    )
+
+
+def facet(response, name):
+    return {v.key: v.count for v in response.context["facets"].groups[name]}
+
+
+def test_results_show_title_dek_date_chips_and_a_snippet_linking_to_the_section(client, archive):
+    response = client.get(URL, {"q": "alliance"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The alliance after the summit" in html and "Tokyo and Seoul draw closer." in html
+    assert "Chip export controls" in html
+    assert 'href="/articles/the-alliance-after-the-summit/#shared-radar-data"' in html
+    assert "<mark>alliance</mark> now shares radar data" in html
+    assert 'class="chip chip--region"' in html and ">South Korea<" in html
+    assert "<time datetime=" in html
+    titles = [a.title for a in response.context["articles"]]
+    assert titles == ["The alliance after the summit", "Chip export controls"]
+
+
+def test_drafts_and_scheduled_articles_are_neither_listed_nor_counted(client, archive):
+    response = client.get(URL, {"q": "alliance"})
+    html = response.content.decode()
+    assert "memo" not in html
+    assert response.context["facets"].total == 2
+    assert facet(response, "region") == {"japan": 2, "south-korea": 1}
+    browse = client.get(URL)
+    assert browse.context["facets"].total == 2 and "memo" not in browse.content.decode()
+
+
+def test_facets_count_regions_themes_formats_authors_and_years(client, archive):
+    response = client.get(URL, {"q": "alliance"})
+    assert facet(response, "theme") == {"security": 1, "trade": 1}
+    assert facet(response, "format") == {"analysis": 1, "brief": 1}
+    assert facet(response, "author") == {"kim-min-ji": 1}
+    years = {a.publish_at.year for a in response.context["articles"]}
+    assert sum(facet(response, "year").values()) == 2
+    assert set(facet(response, "year")) == {str(y) for y in years}
+    assert 'href="?q=alliance&amp;region=japan"' in response.content.decode()
+
+
+def test_facets_combine(client, archive):
+    response = client.get(URL, {"q": "alliance", "region": "japan", "theme": "trade"})
+    assert [a.title for a in response.context["articles"]] == ["Chip export controls"]
+    assert response.context["facets"].total == 1
+    assert facet(response, "region") == {"japan": 1}
+    html = response.content.decode()
+    assert "Region: Japan" in html and "Theme: Trade" in html
+    assert '<input type="hidden" name="region" value="japan">' in html
+
+
+def test_year_and_author_filters(client, archive):
+    year = (timezone.now() - timedelta(days=400)).year
+    response = client.get(URL, {"q": "alliance", "author": "kim-min-ji"})
+    assert [a.title for a in response.context["articles"]] == ["The alliance after the summit"]
+    response = client.get(URL, {"q": "chip", "year": year, "format": "brief"})
+    assert [a.title for a in response.context["articles"]] == ["Chip export controls"]
+
+
+def test_an_empty_query_browses_by_filters_newest_first(client, archive):
+    response = client.get(URL, {"region": "japan"})
+    assert response.status_code == 200
+    assert [a.title for a in response.context["articles"]] == [
+        "The alliance after the summit",
+        "Chip export controls",
+    ]
+    assert facet(response, "theme") == {"security": 1, "trade": 1}
+
+
+def test_snippets_escape_editor_markup_before_highlighting(client, publish):
+    article = publish(
+        title="Markup test",
+        sections=[
+            (
+                "Risky",
+                'The <img src=x onerror=alert(1)> sanctions "list" & <b>sanctions</b> '
+                "\ue000sanctions\ue001 [link](javascript:alert(2)) if x < y sanctions.",
+            )
+        ],
+    )
+    html = client.get(URL, {"q": "sanctions"}).content.decode()
+    snippet = html[html.index('class="search__snippet"') :]
+    snippet = snippet[: snippet.index("</p>")]
+    tags = set(re.findall(r"<[^>]*>", snippet))
+    assert tags <= {"<mark>", "</mark>", "</a>", f'<a href="/articles/{article.slug}/#risky">'}
+    assert "onerror" not in snippet and "javascript" not in snippet
+    assert "&quot;list&quot; &amp;" in snippet and "x &lt; y" in snippet
+    assert "&quot;list&quot; &amp;" in snippet
+    assert snippet.count("<mark>") == snippet.count("</mark>") >= 2
+
+
+def test_a_title_only_match_has_no_snippet_but_is_listed(client, publish):
+    publish(title="Fisheries", sections=[("Other", "Unrelated words.")])
+    response = client.get(URL, {"q": "fisheries"})
+    assert [a.title for a in response.context["articles"]] == ["Fisheries"]
+    assert response.context["articles"][0].snippet is None
+
+
+def test_no_results_says_so_keeps_filters_and_suggests_close_titles_and_tags(
+    client, publish, vocab
+):
+    publish(title="Deterrence on the peninsula", tags=["deterrence"])
+    publish(title="Draft deterence notes", status=Article.Status.DRAFT, publish_at=None)
+    response = client.get(URL, {"q": "deterence", "region": "japan"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No published analysis matches" in html
+    assert "Region: Japan" in html
+    assert response.context["suggestions"].articles[0].title == "Deterrence on the peninsula"
+    assert [t.name for t in response.context["suggestions"].tags] == ["deterrence"]
+    assert "Draft deterence notes" not in html
+    assert '<input type="hidden" name="region" value="japan">' in html
+
+
+def test_suggestions_work_without_pg_trgm(client, publish, monkeypatch):
+    publish(title="Deterrence on the peninsula", tags=["deterrence"])
+    monkeypatch.setitem(suggest._TRIGRAM_AVAILABLE, "default", False)
+    response = client.get(URL, {"q": "deterence"})
+    assert response.status_code == 200
+    assert [t.name for t in response.context["suggestions"].tags] == ["deterrence"]
+    assert response.context["suggestions"].articles == []
+
+
+def test_trigram_availability_is_detected(monkeypatch):
+    monkeypatch.setattr(suggest, "_TRIGRAM_AVAILABLE", {})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")
+        installed = cursor.fetchone()[0] == 1
+    assert suggest.trigram_available() is installed
+
+
+def test_result_pages_are_noindex(client, archive):
+    response = client.get(URL, {"q": "alliance"})
+    assert response["X-Robots-Tag"] == "noindex"
+    assert '<meta name="robots" content="noindex' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"q": "alliance " * 100}, 200),
+        ({"q": "alli\x00ance"}, 400),
+        ({"q": '"unbalanced alliance'}, 200),
+        ({"q": 'alliance "" -"'}, 200),
+        ({"q": "the and of"}, 200),
+        ({"q": "-alliance"}, 200),
+        ({"q": "!!! ((( &&& |||"}, 200),
+        ({"q": "<script>alert(1)</script>"}, 200),
+        ({"q": "alliance", "page": "999999999999999999999"}, 400),
+        ({"q": "alliance", "page": "0"}, 400),
+        ({"q": "alliance", "page": "two"}, 400),
+        ({"q": "alliance", "page": "50"}, 404),
+        ({"q": "alliance", "region": "atlantis"}, 400),
+        ({"q": "alliance", "theme": "\x00"}, 400),
+        ({"q": "alliance", "year": "1800"}, 400),
+        ({"q": "alliance", "year": "soon"}, 400),
+        ({"region": "japan", "page": "9"}, 404),
+    ],
+)
+def test_bad_input_gives_a_normal_page_a_400_or_a_404(client, archive, params, status):
+    response = client.get(URL, params)
+    assert response.status_code == status
+    if status == 200:
+        assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_an_overlong_query_is_cut_to_200_characters_and_still_searches(client, archive):
+    response = client.get(URL, {"q": "alliance " + "x" * 500})
+    assert len(response.context["q"]) == forms.MAX_QUERY_LENGTH
+    assert "shortened" in response.content.decode()
+
+
+def test_a_query_of_stop_words_or_exclusions_only_asks_for_a_word(client, archive):
+    for q in ("the and of", "-alliance"):
+        response = client.get(URL, {"q": q})
+        assert response.context["no_terms"] is True
+        assert "Add a word to find" in response.content.decode()
+
+
+def test_every_search_statement_runs_under_a_statement_timeout(client, archive):
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, {"q": "alliance"})
+    sql = [q["sql"] for q in queries.captured_queries]
+    first = next(i for i, s in enumerate(sql) if "set_config('statement_timeout'" in s)
+    assert first <= 1  # right after the savepoint that test transactions add
+    assert f"{query.STATEMENT_TIMEOUT_MS}ms" in sql[first]
+
+
+def test_a_timed_out_search_is_a_503_page_not_a_500(client, archive, monkeypatch):
+    def slow(*args, **kwargs):
+        raise OperationalError("canceled") from psycopg.errors.QueryCanceled("timeout")
+
+    monkeypatch.setattr(views, "run_search", slow)
+    response = client.get(URL, {"q": "alliance"})
+    assert response.status_code == 503
+    assert "took too long" in response.content.decode()
+
+
+def test_the_results_page_query_count_is_pinned_and_does_not_grow(
+    client, publish, vocab, django_assert_num_queries
+):
+    def add(n):
+        for i in range(n):
+            publish(
+                title=f"Alliance piece {n}-{i}",
+                regions=[vocab["japan"], vocab["korea"]],
+                themes=[vocab["security"], vocab["trade"]],
+                tags=["a", "b", "c"],
+                sections=[("Part", "The alliance holds."), ("Two", "Alliance again.")],
+            )
+
+    add(2)
+    # savepoint, timeout + parse, results, regions, themes, snippets, facets, release
+    with django_assert_num_queries(8):
+        client.get(URL, {"q": "alliance"})
+    add(15)
+    with django_assert_num_queries(8):
+        response = client.get(URL, {"q": "alliance"})
+    assert len(response.context["articles"]) == 17
+    # each facet filter validates its slug: one query
+    with django_assert_num_queries(10):
+        client.get(URL, {"q": "alliance", "region": "japan", "theme": "trade"})
+    # browsing: no parse, no snippets; one query validates the region
+    with django_assert_num_queries(8):
+        client.get(URL, {"region": "japan"})
+
+
+def test_pages_follow_the_ranking(client, publish, monkeypatch):
+    monkeypatch.setattr(query, "PAGE_SIZE", 2)
+    for n in range(5):
+        publish(title=f"Tariff {n}", days_ago=n + 1)
+    first = client.get(URL, {"q": "tariff"})
+    second = client.get(URL, {"q": "tariff", "page": 2})
+    third = client.get(URL, {"q": "tariff", "page": 3})
+    seen = [a.title for r in (first, second, third) for a in r.context["articles"]]
+    assert seen == [f"Tariff {n}" for n in range(5)]
+    assert first.context["pages"]["count"] == 3
+    assert 'href="?q=tariff&amp;page=2"' in first.content.decode()
+    assert client.get(URL, {"q": "tariff", "page": 4}).status_code == 404
+
+
+def test_facet_counts_beyond_the_cap_are_shown_as_lower_bounds(client, publish, monkeypatch):
+    monkeypatch.setattr(query, "FACET_CAP", 2)
+    for n in range(4):
+        publish(title=f"Tariff {n}")
+    response = client.get(URL, {"q": "tariff"})
+    facets = response.context["facets"]
+    assert facets.capped is True and facets.total == 2
+    assert "2+ articles match" in response.content.decode()
+    assert 'class="facet__count">2+<' in response.content.decode()
