@@ -43,7 +43,10 @@ class Name:
 
     @property
     def initials(self) -> str:
-        return " ".join(f"{p[0]}." for p in self.first.replace("-", " ").split() if p)
+        return " ".join(
+            "-".join(f"{piece[0].upper()}." for piece in part.split("-") if piece)
+            for part in self.first.split()
+        )
 
 
 def long_date(d: date) -> str:

@@ -39,6 +39,13 @@ class ArticleFeed(Feed):
     def filter_items(self, queryset, obj):
         return queryset
 
+    def get_feed(self, obj, request):
+        # Links are absolute on SITE_URL (the canonical host), whatever host was asked.
+        feed = super().get_feed(obj, request)
+        feed.feed["feed_url"] = settings.SITE_URL + request.path
+        feed.feed["link"] = settings.SITE_URL + self._get_dynamic_attr("link", obj)
+        return feed
+
     def items(self, obj=None):
         queryset = (
             Article.objects.published()
@@ -60,7 +67,7 @@ class ArticleFeed(Feed):
         return item.seo_description or item.dek
 
     def item_link(self, item: Article) -> str:
-        return item.get_absolute_url()
+        return settings.SITE_URL + item.get_absolute_url()
 
     def item_guid(self, item: Article) -> str:
         return settings.SITE_URL + item.get_absolute_url()

@@ -1,0 +1,158 @@
+"""Every public page answers, stays within ten queries, and costs the same however much
+content there is; bad input is a 404, never a 500."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 10
+
+
+def page_urls(articles) -> dict[str, str]:
+    article = articles[0]
+    author = article.bylines.first().author
+    return {
+        "home": "/",
+        "article": article.get_absolute_url(),
+        "citing article": articles[-1].get_absolute_url(),
+        "regions": "/regions/",
+        "region": "/regions/japan/",
+        "intersection": "/regions/japan/trade/",
+        "themes": "/themes/",
+        "theme": "/themes/trade/",
+        "tag": "/tags/tag-0/",
+        "author": author.get_absolute_url(),
+        "format": "/formats/analysis/",
+        "site feed": "/feed/",
+        "site atom": "/feed/atom/",
+        "region feed": "/regions/japan/feed/",
+        "region atom": "/regions/japan/feed/atom/",
+        "intersection feed": "/regions/japan/trade/feed/",
+        "intersection atom": "/regions/japan/trade/feed/atom/",
+        "theme feed": "/themes/trade/feed/",
+        "theme atom": "/themes/trade/feed/atom/",
+        "tag feed": "/tags/tag-0/feed/",
+        "tag atom": "/tags/tag-0/feed/atom/",
+        "author feed": f"{author.get_absolute_url()}feed/",
+        "author atom": f"{author.get_absolute_url()}feed/atom/",
+        "format feed": "/formats/analysis/feed/",
+        "format atom": "/formats/analysis/feed/atom/",
+        "sitemap": "/sitemap.xml",
+        "robots": "/robots.txt",
+    }
+
+
+def measure(client, urls: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for name, url in urls.items():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, f"{name} {url}: {response.status_code}"
+        counts[name] = len(queries)
+    return counts
+
+
+def test_every_public_page_costs_at_most_ten_queries_and_the_same_for_more_tags(client, world):
+    few = measure(client, page_urls(world(3, tags=1)))
+    assert max(few.values()) <= MAX_QUERIES, few
+
+
+@pytest.mark.parametrize(
+    ("small", "large"), [((3, 1), (3, 20)), ((3, 1), (60, 1))], ids=["tags", "articles"]
+)
+def test_query_counts_do_not_grow_with_tags_or_articles(client, world, small, large):
+    few = measure(client, page_urls(world(*small)))
+    from apps.articles.models import Article, Author
+
+    Article.objects.all().delete()
+    Author.objects.all().delete()
+    many = measure(client, page_urls(world(*large)))
+    assert few == many
+    assert max(many.values()) <= MAX_QUERIES, many
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/articles/no-such-piece/",
+        "/regions/atlantis/",
+        "/regions/japan/no-such-theme/",
+        "/regions/atlantis/trade/",
+        "/themes/astrology/",
+        "/tags/never-used/",
+        "/authors/nobody/",
+        "/formats/poem/",
+        "/regions/atlantis/feed/",
+        "/regions/japan/astrology/feed/atom/",
+        "/themes/astrology/feed/",
+        "/tags/never-used/feed/",
+        "/authors/nobody/feed/atom/",
+        "/formats/poem/feed/",
+    ],
+)
+def test_unknown_slugs_are_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "page", ["0", "-1", "x", "1.5", "2", "51", "99999999999999999999", "1\x00", "", " "]
+)
+def test_a_page_that_is_not_a_positive_integer_within_range_is_404(client, world, page):
+    world(3, tags=1)
+    status = client.get("/regions/japan/", {"page": page}).status_code
+    assert status == (200 if page == "" else 404)
+
+
+def test_second_page_exists_when_there_is_content_for_it(client, world, settings):
+    settings.SITE_URL = "https://meridian.example"
+    world(21, tags=1)
+    html = client.get("/themes/trade/", {"page": "2"}).content.decode()
+    assert 'rel="prev" href="/themes/trade/"' in html
+    assert '<link rel="canonical" href="https://meridian.example/themes/trade/?page=2">' in html
+    assert client.get("/themes/trade/", {"page": "3"}).status_code == 404
+
+
+def test_listing_depth_is_capped_so_counting_stays_bounded(client, world, settings):
+    from apps.articles import paging
+
+    world(3, tags=1)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/regions/japan/")
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1
+    assert f"LIMIT {paging.PER_PAGE * paging.MAX_PAGES}" in counts[0]
+    assert "ARRAY(" not in counts[0]
+
+
+def test_public_pages_set_no_cookies_and_contain_no_inline_scripts_or_styles(client, world):
+    for name, url in page_urls(world(3, tags=2)).items():
+        response = client.get(url)
+        assert not response.cookies, f"{name} sets cookies"
+        if "html" not in response["Content-Type"]:
+            continue
+        html = response.content.decode()
+        assert " style=" not in html and "<style" not in html, name
+        for script in re.findall(r"<script\b[^>]*>", html):
+            assert 'type="application/ld+json"' in script or "src=" in script, (name, script)
+        for asset in re.findall(r'(?:src|href)="([^"]+\.(?:css|js|woff2?|svg))"', html):
+            assert asset.startswith("/static/"), (name, asset)
+
+
+def test_header_has_navigation_and_a_search_form(client):
+    html = client.get("/").content.decode()
+    assert 'href="/regions/"' in html and 'href="/themes/"' in html
+    assert re.search(r'<form action="/search/" method="get"', html)
+    assert 'name="q"' in html
+    assert 'class="skip-link" href="#main"' in html
+    assert '<main id="main"' in html
+
+
+def test_robots_txt_points_at_the_sitemap(client, settings):
+    settings.SITE_URL = "https://meridian.example"
+    body = client.get("/robots.txt").content.decode()
+    assert "Sitemap: https://meridian.example/sitemap.xml" in body
+    assert "Disallow: /admin/" in body
