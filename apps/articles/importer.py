@@ -5,7 +5,8 @@ before the first heading is the lead. A Markdown file that marks its headings (`
 setext underline) is split at those headings only. A plain-text file has no markup, so a heading
 is recognised the way a reader recognises one: a short line standing alone between blank lines,
 without the punctuation that ends a sentence, that is not a list item, a byline or a date, and
-that introduces some text.
+that introduces some text. A metadata block at the top (YAML `---` or TOML `+++` front matter)
+is skipped; its `title`, if any, is the title.
 
 Reading, parsing and saving are separate steps so each can be tested on its own; every refusal is
 an `ImportFileError` with a message meant for the person who ran the import.
@@ -30,6 +31,8 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s)")
+# "2. Background" or "IV. Options" between paragraphs numbers a heading, not a list item.
+_NUMBERED_HEADING = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.)\s+[A-Z]")
 _NOT_PROSE_START = re.compile(r"^\s*(?:[>|<]|!\[|\[\^|https?://|www\.)")
 # "By Jane Doe" is a byline; "By the Numbers" is a heading.
 _BYLINE = re.compile(r"^(?i:(?:written\s+)?by)\s+(?!(?i:the|a|an|way|design|contrast)\b)[A-ZÀ-Þ]")
@@ -48,6 +51,9 @@ _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(.+)\1$")
 # "…in Seoul. It …" is two sentences; "…,” he said" is reported speech: neither is a heading.
 _TWO_SENTENCES = re.compile("[a-z]{2}[.!?][\"'\u201d\u2019]?\\s+[A-Z]")
 _REPORTED_SPEECH = re.compile('[,.!?]["\u201d]\\s')
+# Jekyll/Hugo metadata: a YAML (---) or TOML (+++) block at the very top.
+_FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_MATTER_TITLE = re.compile(r"^title[ \t]*[:=][ \t]*(.+)$", re.MULTILINE)
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
 
 
@@ -129,13 +135,16 @@ def read_text(path: Path) -> str:
 
 def parse(text: str) -> ParsedDocument:
     """Split a document into title, lead and sections (see the module docstring)."""
-    blocks = _blocks(_normalise_newlines(text).removeprefix("\ufeff"))
-    if not blocks:
+    text, front_title = _strip_front_matter(_normalise_newlines(text).removeprefix("\ufeff"))
+    blocks = _blocks(text)
+    if not blocks and not front_title:
         raise ImportFileError("The document is empty; there is nothing to import.")
 
-    first = blocks.pop(0)
-    marked = _marked_heading(first)
-    if marked:
+    first = None if front_title else blocks.pop(0)
+    marked = first and _marked_heading(first)
+    if first is None:
+        title = front_title
+    elif marked:
         title = marked.text
     else:
         title = _strip_emphasis(first.lines[0].strip())
@@ -234,6 +243,15 @@ def _assemble(title: str, parts: list[tuple[str | None, str, int]]) -> ParsedDoc
     )
 
 
+def _strip_front_matter(text: str) -> tuple[str, str]:
+    """Drop a static-site generator's metadata block; keep its title, if it has one."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return text, ""
+    title = _FRONT_MATTER_TITLE.search(match.group(2))
+    return text[match.end() :], title.group(1).strip().strip("\"'") if title else ""
+
+
 def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
 
@@ -297,7 +315,9 @@ def _looks_like_heading(block: _Block) -> bool:
         return False
     if not (text[0].isalnum() or text[0] in "\"'\u201c\u2018"):
         return False
-    if _LIST_ITEM.match(raw) or _NOT_PROSE_START.match(raw):
+    if _LIST_ITEM.match(raw) and not _NUMBERED_HEADING.match(raw):
+        return False
+    if _NOT_PROSE_START.match(raw):
         return False
     if text.rstrip(_CLOSERS).endswith(_SENTENCE_END):
         return False

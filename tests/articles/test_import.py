@@ -256,6 +256,39 @@ def test_markdown_deeper_headings_become_subheadings_of_third_level():
     assert "### Detail" in document.sections[0].body
 
 
+def test_front_matter_is_skipped_and_its_title_used():
+    document = parse(
+        '---\ntitle: "From the Metadata"\ndate: 2025-01-01\n---\nLead.\n\n## One\n\nA.\n'
+    )
+
+    assert document.title == "From the Metadata"
+    assert document.lead == "Lead."
+    assert [s.heading for s in document.sections] == ["One"]
+
+
+def test_front_matter_without_a_title_leaves_the_first_line_as_title():
+    document = parse("+++\nslug = 'x'\n+++\n# Real Title\n\nLead.\n")
+
+    assert (document.title, document.lead) == ("Real Title", "Lead.")
+
+
+@pytest.mark.django_db
+def test_a_demo_article_file_imports_with_the_same_title_and_sections_as_the_loader_reads():
+    from apps.articles.demo.loader import ARTICLES_DIR, read_article
+
+    path = ARTICLES_DIR / "the-hedging-ledger.md"
+    demo = read_article(path)
+
+    run_import(str(path))
+
+    article = Article.objects.get()
+    assert article.title == demo.title
+    assert article.lead == demo.lead
+    assert list(article.sections.values_list("heading", flat=True)) == [
+        s.heading for s in demo.sections
+    ]
+
+
 def test_setext_underlined_headings_start_sections():
     document = parse("Title\n\nLead.\n\nFirst part\n----------\n\nText one.\n")
 
@@ -296,6 +329,19 @@ def test_bylines_dates_and_list_items_are_not_headings():
     assert [s.heading for s in document.sections] == ["By the Numbers"]
     assert "By Jane Doe" in document.lead
     assert "March 3, 2025" in document.lead
+
+
+def test_numbered_plain_text_headings_start_sections():
+    document = parse(
+        "A Report\n\nSummary text.\n\n1. Background\n\nHistory.\n\n"
+        "2.1 Current Posture\n\nToday.\n\nIV. Options for Tokyo\n\nChoices.\n"
+    )
+
+    assert [s.heading for s in document.sections] == [
+        "1. Background",
+        "2.1 Current Posture",
+        "IV. Options for Tokyo",
+    ]
 
 
 def test_short_lines_after_a_colon_or_in_a_run_are_a_list_not_headings():
