@@ -1,5 +1,4 @@
 import reversion
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
@@ -7,7 +6,10 @@ from django.db.models import Prefetch
 from django.forms import BaseModelFormSet
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from reversion.admin import VersionAdmin
 
 from apps.editorial import admin_views, workflow
@@ -16,9 +18,14 @@ from apps.editorial.models import AuditEntry, UpdateNote
 from apps.editorial.protect import InUseProtectedAdmin
 from apps.editorial.redirects import record_slug_change
 from apps.editorial.revisions import register_models
+from apps.search.query import admin_search
 
 from .forms import ArticleAdminForm, SectionAdminForm, SectionInlineFormSet
 from .models import Article, Author, Byline, Format, Section
+
+PUBLISH_TIME_COLUMN = format_lazy(
+    "publish time ({})", lazy(timezone.get_current_timezone_name, str)()
+)
 
 # Before ArticleAdmin is built: VersionAdmin would otherwise register Article itself,
 # without following its taggings.
@@ -143,6 +150,10 @@ class ArticleAdmin(VersionAdmin):
             )
         )
 
+    def get_search_results(self, request, queryset, search_term):
+        # The search index (apps/search) rather than LIKE over every section: fast at any size.
+        return admin_search(queryset, search_term), False
+
     # --- Columns and read-only fields ---------------------------------------------------------
 
     @admin.display(description="regions")
@@ -161,7 +172,7 @@ class ArticleAdmin(VersionAdmin):
             return f"Scheduled for {workflow.local_time(obj.publish_at)}"
         return obj.get_status_display()
 
-    @admin.display(description=f"publish time ({settings.TIME_ZONE})", ordering="publish_at")
+    @admin.display(description=PUBLISH_TIME_COLUMN, ordering="publish_at")
     def publish_time(self, obj: Article) -> str:
         return workflow.local_time(obj.publish_at) if obj.publish_at else "—"
 
@@ -211,6 +222,10 @@ class ArticleAdmin(VersionAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         article: Article = form.instance
+        if not isinstance(form, ArticleAdminForm):  # a list-editable row
+            if article.status == Article.Status.PUBLISHED:
+                workflow.content_changed()
+            return
         # The article was saved before its sections; derive what depends on them now.
         article.refresh_derived()
         note = form.cleaned_data.get("update_note", "")

@@ -8,12 +8,11 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from apps.articles import markdown
@@ -183,8 +182,9 @@ def restore_view(model_admin, request: HttpRequest, object_id: str, version_id: 
 # --- Share links ------------------------------------------------------------------------------
 
 
-@require_POST
 def share_view(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     article = _article(model_admin, request, object_id)
     if not request.user.has_perm("editorial.add_sharelink"):
         raise PermissionDenied
@@ -272,9 +272,10 @@ class MarkdownPreviewForm(forms.Form):
     text = forms.CharField(required=False, max_length=200_000, strip=False)
 
 
-@require_POST
 def markdown_preview_view(model_admin, request: HttpRequest) -> HttpResponse:
     """The section editor's live preview: the public pages' renderer and sanitiser."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if not request.user.has_perm("articles.change_article"):
         raise PermissionDenied
     form = MarkdownPreviewForm(request.POST)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from apps.editorial.protect import InUseProtectedAdmin
+
 from .models import Region, Theme
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(InUseProtectedAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "iso_code", "parent", "order"]
     list_editable = ["order"]
     list_select_related = ["parent"]
@@ -15,7 +17,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(InUseProtectedAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "slug"]
