@@ -3,6 +3,7 @@ import json
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -39,3 +40,11 @@ def canonical_url(context, page=None) -> str:
     if page is not None and page.number > 1:
         url += f"?page={page.number}"
     return url
+
+
+@register.filter
+def machine(value) -> str:
+    """A datetime as HTML's `datetime` attribute wants it: ISO 8601, whole seconds, offset."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
