@@ -26,6 +26,7 @@ HEADING_MAX_LENGTH = Section._meta.get_field("heading").max_length
 # A plain-text heading is a phrase, not a sentence.
 PLAIN_HEADING_MAX_CHARS = 100
 PLAIN_HEADING_MAX_WORDS = 14
+WRAPPED_LINE_MAX_CHARS = 120
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -161,13 +162,15 @@ def parse(text: str) -> ParsedDocument:
             f"{TITLE_MAX_LENGTH}); put the title on the first line, on its own."
         )
 
+    marked_up = any(_marked_heading(block) for block in blocks)
+    if not marked_up:
+        blocks = [part for block in blocks for part in _paragraph_per_line(block)]
     # Pages saved from the web often repeat the title as the page's own headline.
     while blocks and _same_text(_one_line_text(blocks[0]), title):
         blocks.pop(0)
 
-    headings = [_marked_heading(block) for block in blocks]
-    if any(headings):
-        return _assemble_marked(title, blocks, headings)
+    if marked_up:
+        return _assemble_marked(title, blocks, [_marked_heading(block) for block in blocks])
     return _assemble_plain(title, blocks)
 
 
@@ -284,6 +287,16 @@ def _blocks(text: str) -> list[_Block]:
         else:
             current.lines.append(line)
     return blocks
+
+
+def _paragraph_per_line(block: _Block) -> list[_Block]:
+    """Hard-wrapped text keeps lines short; in text whose lines run on, each line is a
+    paragraph, even without blank lines between them (as word processors export it)."""
+    if block.fenced or max(len(line) for line in block.lines) <= WRAPPED_LINE_MAX_CHARS:
+        return [block]
+    if any(line.lstrip().startswith("|") for line in block.lines):
+        return [block]  # a table's rows belong together however long they are
+    return [_Block([line], block.line_number + i) for i, line in enumerate(block.lines)]
 
 
 def _marked_heading(block: _Block) -> _Heading | None:

@@ -88,6 +88,17 @@ def test_seed_import_computes_reading_time_after_the_sections_are_saved(seed_dir
     assert Article.objects.get().reading_time == 3
 
 
+def test_seed_without_blank_lines_still_splits_into_the_same_sections(seed_dir):
+    text = (seed_dir / SEED_FILE).read_text(encoding="utf-8")
+    packed = "\n".join(line for line in text.splitlines() if line.strip())
+
+    document = parse(packed)
+
+    assert document.title == SEED_TITLE
+    assert [s.heading for s in document.sections] == SEED_HEADINGS
+    assert document.lead.count("\n\n") == 1
+
+
 @pytest.mark.django_db
 def test_importing_the_same_file_twice_makes_a_second_draft_with_its_own_slug(seed_dir):
     run_import(str(seed_dir / SEED_FILE))
