@@ -80,6 +80,21 @@ stop:
 db-status:
 	@$(EMBEDDED) status
 
+# Operations (README "Operate"). smoke: the container start-up path run natively against
+# PostgreSQL on 127.0.0.1:5432 and Redis on :6379 (scripts/smoke.sh). backup/restore: the
+# database (pg_dump custom format) and media in one archive under backups/ (scripts/backup.py).
+.PHONY: smoke backup restore
+
+smoke: install
+	scripts/smoke.sh
+
+backup: install
+	@$(EMBEDDED) run -- $(PY) scripts/backup.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/meridian-<time>.tar"; exit 2; }
+	@$(EMBEDDED) run -- $(PY) scripts/backup.py restore "$(FILE)"
+
 # Re-resolve the pinned versions from pyproject.toml (needs the registry).
 lock:
 	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
