@@ -254,7 +254,8 @@ class Article(PublicContent):
         because the admin saves the article before its inlines. Costs a handful of queries,
         one of them the UPDATE that recomputes the search vectors.
         """
-        sections = list(self.sections.only("heading", "body", "body_html"))
+        # article_id too: the related manager reads it on every row, a query each if deferred.
+        sections = list(self.sections.only("article_id", "heading", "body", "body_html"))
         self.refresh_links(sections)
         refresh_search_vectors([self.pk])
         words = word_count(
