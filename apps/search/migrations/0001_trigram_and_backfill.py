@@ -1,4 +1,4 @@
-"""pg_trgm for "did you mean" suggestions, where the server has it; and the first vectors.
+"""pg_trgm for "did you mean" suggestions, where the server has it.
 
 The extension is optional: a server without contrib (or a role that may not create it) still
 migrates, and search then suggests without it (see apps/search/suggest.py).
@@ -34,15 +34,6 @@ def drop_trigram_indexes(apps, schema_editor):
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
-def backfill_vectors(apps, schema_editor):
-    from apps.search.vectors import refresh_search_vectors
-
-    Article = apps.get_model("articles", "Article")
-    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
-        refresh_search_vectors(ids[start : start + 500])
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0005_search_vectors"),
@@ -51,5 +42,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_trigram, drop_trigram_indexes),
-        migrations.RunPython(backfill_vectors, migrations.RunPython.noop),
     ]
