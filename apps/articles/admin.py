@@ -331,6 +331,13 @@ class ArticleAdmin(VersionAdmin):
         ]
         return own + super().get_urls()
 
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST":  # bulk actions and list edits: one revision
+            return super().changelist_view(request, extra_context)
+        # Reading the list opens no revision (and no transaction): its query count stays flat.
+        context = {"has_change_permission": self.has_change_permission(request)}
+        return admin.ModelAdmin.changelist_view(self, request, {**context, **(extra_context or {})})
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
         context = {**(extra_context or {})}
