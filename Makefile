@@ -110,3 +110,15 @@ lock:
 
 clean: stop
 	rm -rf $(VENV) var
+
+# The benchmark (bench/run.py, docs/performance.md): N articles, DURATION seconds per measure,
+# in dedicated databases; results in bench/results/ (git-ignored).
+.PHONY: bench bench-smoke
+N        ?= 20000
+DURATION ?= 10
+
+bench: install
+	@$(EMBEDDED) run -- $(PY) -m bench.run --n $(N) --duration $(DURATION)
+
+bench-smoke: install
+	@$(EMBEDDED) run -- $(PY) -m bench.run --smoke

@@ -319,6 +319,15 @@ class Copier:
         return count
 
 
+def migrations_fingerprint(cursor) -> str:
+    """Which migrations the schema has: a corpus built under other migrations is rebuilt."""
+    import hashlib
+
+    cursor.execute("SELECT app || '.' || name FROM django_migrations ORDER BY 1")
+    names = "\n".join(row[0] for row in cursor.fetchall())
+    return hashlib.sha256(names.encode()).hexdigest()[:16]
+
+
 def reset_sequences(models) -> None:
     from django.core.management.color import no_style
     from django.db import connection
@@ -331,10 +340,16 @@ def reset_sequences(models) -> None:
 # --- The build ----------------------------------------------------------------------------------
 
 
-def ensure_vocabulary():
-    """~15 regions and ~10 themes: the seeded ones plus the benchmark's, through the ORM."""
+FORMATS = [("analysis", "Analysis"), ("commentary", "Commentary"), ("brief", "Brief")]
+
+
+def ensure_vocabulary() -> tuple[list, list, list, dict[str, list[str]]]:
+    """~15 regions, ~10 themes and the formats: those that exist plus the benchmark's, created
+    through the ORM. Returns regions, themes, formats and the slugs it created."""
+    from apps.articles.models import Format
     from apps.regions.models import Region, Theme
 
+    created: dict[str, list[str]] = {"regions": [], "themes": [], "formats": []}
     regions = {r.slug: r for r in Region.objects.all()}
     for order, (slug, name, iso, parent) in enumerate(REGIONS, start=1):
         if slug not in regions and not Region.objects.filter(name=name).exists():
@@ -346,13 +361,42 @@ def ensure_vocabulary():
                 order=order * 10,
                 description=f"Coverage of {name}.",
             )
+            created["regions"].append(slug)
     themes = {t.slug: t for t in Theme.objects.all()}
     for order, (slug, name) in enumerate(THEMES, start=1):
         if slug not in themes and not Theme.objects.filter(name=name).exists():
             themes[slug] = Theme.objects.create(
                 slug=slug, name=name, order=order * 10, description=f"Analysis of {name.lower()}."
             )
-    return list(Region.objects.order_by("order", "pk")), list(Theme.objects.order_by("order", "pk"))
+            created["themes"].append(slug)
+    if not Format.objects.exists():
+        for order, (slug, name) in enumerate(FORMATS, start=1):
+            Format.objects.create(slug=slug, name=name, order=order * 10)
+            created["formats"].append(slug)
+    return (
+        list(Region.objects.order_by("order", "pk")),
+        list(Theme.objects.order_by("order", "pk")),
+        list(Format.objects.order_by("order", "pk")),
+        created,
+    )
+
+
+def remove(created: dict[str, list[str]]) -> None:
+    """Empty the article tables and delete the vocabulary `build()` created (for tests)."""
+    from django.db import connection
+
+    from apps.articles.models import Format
+    from apps.regions.models import Region, Theme
+
+    empty_tables()
+    # Children before their parents: a region protects its children.
+    doomed = Region.objects.filter(slug__in=created["regions"])
+    doomed.filter(parent__isnull=False).delete()
+    doomed.delete()
+    Theme.objects.filter(slug__in=created["themes"]).delete()
+    Format.objects.filter(slug__in=created["formats"]).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {META_TABLE}")
 
 
 def empty_tables() -> None:
@@ -378,7 +422,7 @@ def build(n: int, seed: int = 1, log=print) -> dict:
     from django.utils.text import slugify
     from taggit.models import Tag
 
-    from apps.articles.models import Article, ArticleLink, Author, Byline, Format, Section
+    from apps.articles.models import Article, ArticleLink, Author, Byline, Section
 
     started = time.monotonic()
     rng = random.Random(seed)
@@ -386,10 +430,7 @@ def build(n: int, seed: int = 1, log=print) -> dict:
     log(f"vocabulary: {len(vocab.words)} words, {len(vocab.sentences)} sentences")
 
     empty_tables()
-    regions, themes = ensure_vocabulary()
-    formats = list(Format.objects.order_by("order", "pk"))
-    if not formats:
-        raise CorpusError("no formats: run the migrations first")
+    regions, themes, formats, vocabulary_created = ensure_vocabulary()
 
     # Tags: ~500 two-word terms.
     tag_names: list[str] = []
@@ -641,8 +682,10 @@ def build(n: int, seed: int = 1, log=print) -> dict:
         "search_vectors": refresh is not None,
         "terms": vocab.terms,
         "rows": counts,
+        "created": vocabulary_created,
     }
     with connection.cursor() as cursor:
+        info["migrations"] = migrations_fingerprint(cursor)
         cursor.execute(f"CREATE TABLE {META_TABLE} (id int PRIMARY KEY, info jsonb NOT NULL)")
         cursor.execute(f"INSERT INTO {META_TABLE} VALUES (1, %s)", [json.dumps(info)])
     log(f"built {n} articles in {seconds} s: {counts}")
