@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "apps.articles",
     "apps.search",
     "apps.editorial",
+    "apps.media",
 ]
 
 MIDDLEWARE = [
@@ -217,8 +218,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# An absolute MEDIA_URL (object storage, CDN) must match the storage's public URLs; see
+# docs/media.md. Files go through the storage API only (STORAGES["default"]).
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Image uploads (apps/media/uploads.py): refused above these, before the pixels are decoded.
+MEDIA_IMAGE_MAX_BYTES = env_int("MEDIA_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+MEDIA_IMAGE_MAX_PIXELS = env_int("MEDIA_IMAGE_MAX_PIXELS", 40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -16,5 +18,9 @@ urlpatterns = [
     path("", include("apps.regions.urls")),
     path("", include("apps.articles.urls")),
 ]
+
+if settings.DEBUG:
+    # Development only: in production the web server or object storage serves media files.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler500 = "config.health.server_error"

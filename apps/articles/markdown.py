@@ -9,17 +9,21 @@ import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
+from apps.media import figures
+
 _markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
     ["table", "replacements", "smartquotes"]
 )
 _markdown.use(footnote_plugin)
+# `![alt](image:42)`: a library image as a <figure> (apps/media/figures.py).
+_markdown.use(figures.figure_plugin)
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "caption", "cite", "code", "del", "em", "figcaption",
     "figure", "h3", "h4", "h5", "h6", "hr", "i", "b", "li", "ol", "p", "pre", "q", "s",
     "section", "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
     "thead", "tr", "ul",
-}  # fmt: skip
+} | figures.TAGS  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "abbr": {"title"},
@@ -30,19 +34,28 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan", "scope"},
     "hr": {"class"},
+    **figures.ATTRIBUTES,
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def sanitise(html: str) -> str:
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        # Image addresses only of this site's renditions.
+        attribute_filter=figures.attribute_filter,
         url_schemes=URL_SCHEMES,
         link_rel="noopener",
         strip_comments=True,
     )
+    return figures.drop_images_without_source(clean)
+
+
+def parse(text: str, env: dict | None = None) -> list:
+    """The Markdown's tokens, as the renderer sees them (figures finds image references)."""
+    return _markdown.parse(text, {} if env is None else env)
 
 
 def render(text: str, doc_id: str = "") -> str:

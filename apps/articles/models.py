@@ -9,6 +9,8 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from apps.media.models import ImageReference
+from apps.media.validation import check_image_references
 from apps.regions.models import Region, Theme
 from apps.search.vectors import refresh_search_vectors
 from config.caching import ContentQuerySet, PublicContent, bump_generation
@@ -52,7 +54,14 @@ class Author(PublicContent):
     )
     affiliation = models.CharField(max_length=160, blank=True)
     bio = models.TextField(blank=True, help_text="A few sentences, shown on the author's page.")
-    photo = models.ImageField(upload_to="authors/", blank=True)
+    photo = models.ForeignKey(
+        "media.Image",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="author_photos",
+        help_text="A portrait from the image library.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -89,8 +98,9 @@ class ArticleQuerySet(ContentQuerySet):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def for_listing(self):
-        """What a card in a list shows: format, bylines, regions, themes."""
-        return self.select_related("format").prefetch_related(
+        """What a card in a list shows: format, hero image, bylines, regions, themes."""
+        return self.select_related("format", "hero_image").prefetch_related(
+            "hero_image__renditions",
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             "regions",
             "themes",
@@ -144,6 +154,14 @@ class Article(PublicContent):
         help_text="Shown to readers as “Updated” when set after the publish time.",
     )
     featured = models.BooleanField(default=False, help_text="Feature on the home page.")
+    hero_image = models.ForeignKey(
+        "media.Image",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hero_articles",
+        help_text="Shown at the top of the article and on its cards; also its social card.",
+    )
     link_vocabulary = models.BooleanField(
         "link region and theme names",
         default=True,
@@ -378,6 +396,8 @@ class Section(PublicContent):
             self.anchor = self.derive_anchor()
         self.body_html = markdown.render(self.body, doc_id=self.anchor)
         super().save(*args, **kwargs)
+        # Library images placed inline (`![alt](image:42)`): recorded so they cannot be deleted.
+        ImageReference.objects.record(self)
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#{self.anchor}"
@@ -385,6 +405,7 @@ class Section(PublicContent):
     def clean(self) -> None:
         if not self.anchor:
             self.anchor = self.derive_anchor()
+        check_image_references(self.body)
 
     def derive_anchor(self, taken: set[str] | None = None) -> str:
         """An anchor made from the heading, free among the article's other sections.
