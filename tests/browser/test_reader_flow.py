@@ -6,8 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.regions.models import Region, Theme
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    RegionFactory,
+    SectionFactory,
+    ThemeFactory,
+)
 
 WIDTHS = {"desktop": 1280, "phone": 390}
 
@@ -33,10 +38,11 @@ def _article(title, slug, days_ago, regions, themes, tags, authors, sections, **
 
 @pytest.fixture
 def content():
-    japan = Region.objects.get(slug="japan")
-    korea = Region.objects.get(slug="south-korea")
-    trade = Theme.objects.get(slug="trade")
-    security = Theme.objects.get(slug="security")
+    # get_or_create by slug: independent of whether the seeded vocabulary survived a flush.
+    japan = RegionFactory(slug="japan", name="Japan", order=20)
+    korea = RegionFactory(slug="south-korea", name="South Korea", order=30)
+    trade = ThemeFactory(slug="trade", name="Trade", order=20)
+    security = ThemeFactory(slug="security", name="Security", order=10)
     hana = AuthorFactory(
         name="Hana Sato",
         slug="hana-sato",

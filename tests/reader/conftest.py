@@ -5,27 +5,36 @@ from django.utils import timezone
 
 from apps.articles.models import Article
 from apps.regions.models import Region, Theme
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    RegionFactory,
+    SectionFactory,
+    ThemeFactory,
+)
+
+# get_or_create on the slug: the seeded rows when present, made here when a transactional
+# test before this one has flushed the seed data.
 
 
 @pytest.fixture
 def japan() -> Region:
-    return Region.objects.get(slug="japan")
+    return RegionFactory(slug="japan", name="Japan", order=20)
 
 
 @pytest.fixture
 def korea() -> Region:
-    return Region.objects.get(slug="south-korea")
+    return RegionFactory(slug="south-korea", name="South Korea", order=30)
 
 
 @pytest.fixture
 def trade() -> Theme:
-    return Theme.objects.get(slug="trade")
+    return ThemeFactory(slug="trade", name="Trade", order=20)
 
 
 @pytest.fixture
 def security() -> Theme:
-    return Theme.objects.get(slug="security")
+    return ThemeFactory(slug="security", name="Security", order=10)
 
 
 def publish(*, sections: int = 2, days_ago: float = 1, **fields) -> Article:
