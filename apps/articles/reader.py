@@ -126,6 +126,8 @@ def _ids(through, fk: str, owner: str = "article_id") -> ArraySubquery:
 
 
 BYLINES = Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+# With `select_related("hero_image")`: the renditions `{% picture %}` reads (apps/media).
+HERO_RENDITIONS = "hero_image__renditions"
 
 
 def published_article(slug: str) -> Article:
@@ -144,11 +146,11 @@ def page_article(base: QuerySet, **lookup) -> Article:
         theme_ids=_ids(SectionTheme, "theme_id", "section_id"),
     )
     queryset = (
-        base.select_related("format")
+        base.select_related("format", "hero_image")
         .annotate(
             region_ids=_ids(ArticleRegion, "region_id"), theme_ids=_ids(ArticleTheme, "theme_id")
         )
-        .prefetch_related(BYLINES, "tags", Prefetch("sections", queryset=sections))
+        .prefetch_related(BYLINES, "tags", Prefetch("sections", queryset=sections), HERO_RENDITIONS)
     )
     try:
         return queryset.get(**lookup)
@@ -286,11 +288,11 @@ def listing(queryset: QuerySet | None = None) -> QuerySet:
     base = queryset if queryset is not None else Article.objects.all()
     return (
         base.published()
-        .select_related("format")
+        .select_related("format", "hero_image")
         .annotate(
             region_ids=_ids(ArticleRegion, "region_id"), theme_ids=_ids(ArticleTheme, "theme_id")
         )
-        .prefetch_related(BYLINES)
+        .prefetch_related(BYLINES, HERO_RENDITIONS)
         .order_by("-publish_at", "-pk")
     )
 

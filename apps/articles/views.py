@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     featured = published.filter(featured=True).first() or published.first()
     latest = list(published.exclude(pk=featured.pk)[:8]) if featured else []
     cards = vocabulary.attach([a for a in [featured, *latest] if a])
-    prefetch_related_objects(cards, reader.BYLINES)
+    prefetch_related_objects(cards, reader.BYLINES, reader.HERO_RENDITIONS)
     region_blocks = reader.latest_by_term(reader.ArticleRegion, "region_id")
     theme_blocks = reader.latest_by_term(reader.ArticleTheme, "theme_id")
     regions = vocabulary.ordered_regions()
