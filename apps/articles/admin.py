@@ -100,7 +100,7 @@ class ArticleAdmin(VersionAdmin):
     search_help_text = "Searches titles, deks and section text."
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["regions", "themes"]
+    autocomplete_fields = ["regions", "themes", "hero_image"]
     show_full_result_count = False
     list_per_page = 50
     readonly_fields = [
@@ -111,7 +111,20 @@ class ArticleAdmin(VersionAdmin):
         "modified_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "dek", "lead", "takeaways", "based_on_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "dek",
+                    "hero_image",
+                    "lead",
+                    "takeaways",
+                    "based_on_version",
+                ]
+            },
+        ),
         ("Classification", {"fields": ["format", "regions", "themes", "tags", "featured"]}),
         (
             "Publishing",
@@ -372,6 +385,7 @@ class ArticleAdmin(VersionAdmin):
 class AuthorAdmin(InUseProtectedAdmin, admin.ModelAdmin):
     list_display = ["name", "role", "affiliation"]
     search_fields = ["name", "affiliation"]
+    autocomplete_fields = ["photo"]
     prepopulated_fields = {"slug": ["name"]}
 
 

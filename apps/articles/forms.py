@@ -66,6 +66,7 @@ class ArticleAdminForm(forms.ModelForm):
             "themes",
             "tags",
             "featured",
+            "hero_image",
             "publish_at",
             "last_updated_at",
             "seo_title",

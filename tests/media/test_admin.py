@@ -116,3 +116,42 @@ def test_deleting_an_image_in_use_is_refused_with_the_list_of_uses(admin_client)
     response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 200
     assert Image.objects.filter(pk=image.pk).exists()
+
+
+def test_editor_picks_a_hero_image_for_an_article_by_searching_the_library(admin_client):
+    from apps.articles.models import Article
+    from tests.articles.test_admin import article_form
+
+    image = ImageFactory(title="Map of the Korea Strait")
+    ImageFactory(title="Chart of tariffs")
+    found = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "articles", "model_name": "article", "field_name": "hero_image",
+         "term": "strait"},
+    ).json()  # fmt: skip
+    assert [r["text"] for r in found["results"]] == ["Map of the Korea Strait"]
+
+    response = admin_client.post(
+        reverse("admin:articles_article_add"), article_form(hero_image=image.pk)
+    )
+    assert response.status_code == 302
+    assert Article.objects.get().hero_image == image
+
+
+def test_author_photo_is_chosen_from_the_library(admin_client):
+    from tests.factories import AuthorFactory
+
+    author = AuthorFactory()
+    response = admin_client.get(reverse("admin:articles_author_change", args=[author.pk]))
+    assert "photo" in response.context["adminform"].form.fields
+    found = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "articles", "model_name": "author", "field_name": "photo", "term": ""},
+    ).json()
+    assert found["results"] == []
+    ImageFactory(title="Portrait")
+    found = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "articles", "model_name": "author", "field_name": "photo", "term": "port"},
+    ).json()
+    assert [r["text"] for r in found["results"]] == ["Portrait"]
