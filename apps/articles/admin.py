@@ -46,6 +46,7 @@ class SectionInline(admin.StackedInline):
     form = SectionAdminForm
     formset = SectionInlineFormSet
     extra = 0
+    view_on_site = False  # a draft's public URL is a 404; the change form links the preview
     autocomplete_fields = ["regions", "themes"]
     ordering = ["position"]
 

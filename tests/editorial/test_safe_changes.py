@@ -164,3 +164,18 @@ def test_public_update_note_is_stored_and_sets_the_modified_date(client, editor)
     note = article.update_notes.get()
     assert note.note == "Added Seoul's response."
     assert article.last_updated_at is not None and article.was_updated
+
+
+def test_update_notes_include_shows_each_note_with_its_date(editor):
+    from django.template.loader import render_to_string
+
+    from apps.editorial.models import UpdateNote
+
+    article = ready_article(status=Article.Status.PUBLISHED)
+    UpdateNote.objects.create(article=article, note="Added <Seoul>'s response.")
+    html = render_to_string(
+        "editorial/includes/update_notes.html", {"notes": article.update_notes.all()}
+    )
+    assert "Added &lt;Seoul&gt;&#x27;s response." in html
+    assert '<time datetime="' in html
+    assert render_to_string("editorial/includes/update_notes.html", {"notes": []}).strip() == ""
