@@ -202,6 +202,15 @@ class Server:
         finally:
             conn.close()
 
+    def drain(self, workers: int) -> None:
+        """Wait until every worker is free: requests still running from the previous measure
+        (wrk stops sending, not the server working) would otherwise slow the next one."""
+        threads = [threading.Thread(target=self.get, args=("/healthz",)) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
     def worker_rss(self) -> dict[int, int]:
         import psutil
 
@@ -309,12 +318,13 @@ class Load:
             for path in measure.paths[:50]:
                 for _ in range(2):
                     self.server.get(path, measure.cookie)
+        self.server.drain(max(1, len(self.server.worker_rss())))
         seconds = duration or self.opts.duration
         command = [
             self.wrk,
             f"-t{self.opts.threads}",
             f"-c{self.opts.connections}",
-            f"-d{seconds}s",
+            f"-d{max(1, round(seconds))}s",
             "--latency",
             "--timeout",
             "10s",
@@ -471,6 +481,7 @@ def build_measures(found: dict, deep: dict | None, cookie: str | None) -> list[M
 
 def publish_latency(server: Server, env: dict, home: str) -> dict:
     """Publish an article in review; time until anonymous readers see it on its URL and home."""
+    server.drain(max(1, len(server.worker_rss())))
     server.get(home)
     server.get(home)
     box: dict = {}
@@ -493,8 +504,11 @@ def publish_latency(server: Server, env: dict, home: str) -> dict:
             if result.get("missing"):
                 break
             deadline = min(deadline, result["committed_at"] + 30)
-            status, _, _ = server.get(result["path"])
-            _, _, body = server.get(home)
+            try:
+                status, _, _ = server.get(result["path"])
+                _, _, body = server.get(home)
+            except OSError:  # a worker still busy with the previous measure's requests
+                continue
             if status == 200 and result["path"].encode() in body:
                 visible_at = time.time()
                 break
