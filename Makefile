@@ -58,7 +58,9 @@ node_modules/.installed: package.json package-lock.json
 
 check: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+	@# Live-server tests commit and flush the database: they run on their own, after the rest.
+	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -24,7 +24,9 @@ PRODUCTION_ENV = {
 
 
 def run_django(env_overrides: dict[str, str | None], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV", "SECRET_KEY"}}
+    # A production process starts from a clean slate: no test-only switches either.
+    unset = {"DJANGO_ENV", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(PRODUCTION_ENV)
     for key, value in env_overrides.items():
         if value is None:
