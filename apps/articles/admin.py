@@ -1,7 +1,7 @@
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms import BaseModelFormSet
 from django.shortcuts import redirect
@@ -346,11 +346,15 @@ class ArticleAdmin(VersionAdmin):
         return own + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "can_recover": request.user.has_perm(workflow.EDIT_ANY_PERMISSION),
+            **(extra_context or {}),
+        }
         if request.method == "POST":  # bulk actions and list edits: one revision
             return super().changelist_view(request, extra_context)
         # Reading the list opens no revision (and no transaction): its query count stays flat.
         context = {"has_change_permission": self.has_change_permission(request)}
-        return admin.ModelAdmin.changelist_view(self, request, {**context, **(extra_context or {})})
+        return admin.ModelAdmin.changelist_view(self, request, {**context, **extra_context})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
@@ -361,6 +365,17 @@ class ArticleAdmin(VersionAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         return admin_views.revisions_view(self, request, unquote(object_id))
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not request.user.has_perm(workflow.EDIT_ANY_PERMISSION):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        # Deleted articles may be anyone's: recovering them is an Editor's job.
+        if not request.user.has_perm(workflow.EDIT_ANY_PERMISSION):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Restores go through our own view, which keeps workflow state and version numbers.

@@ -200,3 +200,10 @@ def _recover_post(response) -> dict:
                 else:
                     data[subform.add_prefix(name)] = getattr(value, "pk", value)
     return data
+
+
+def test_writers_cannot_recover_deleted_articles(client, writer):
+    client.force_login(writer)
+    listing = client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert "Recover deleted articles" not in listing
+    assert client.get(reverse("admin:articles_article_recoverlist")).status_code == 403
