@@ -29,6 +29,18 @@ def _isolated_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _in_memory_media(settings):
+    """Uploads and renditions go to memory through the storage API, never to MEDIA_ROOT."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.InMemoryStorage",
+            "OPTIONS": {"base_url": settings.MEDIA_URL},
+        },
+    }
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI a skipped test is a failure: nothing may quietly go untested."""
     if os.environ.get("CI") != "true":
