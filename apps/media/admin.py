@@ -86,6 +86,11 @@ class ImageAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_renditions()
 
+    def delete_queryset(self, request, queryset) -> None:
+        # One by one, so that each image's files are removed with it (Image.delete).
+        for image in queryset:
+            image.delete()
+
     def get_readonly_fields(self, request, obj=None):
         # A stored file is never replaced: its renditions and every page showing it follow
         # from it. Upload a new image instead.

@@ -155,3 +155,22 @@ def test_author_photo_is_chosen_from_the_library(admin_client):
         {"app_label": "articles", "model_name": "author", "field_name": "photo", "term": "port"},
     ).json()
     assert [r["text"] for r in found["results"]] == ["Portrait"]
+
+
+def test_bulk_delete_of_unused_images_removes_their_files(
+    admin_client, media_storage, django_capture_on_commit_callbacks
+):
+    images = ImageFactory.create_batch(2)
+    names = [n for i in images for n in [i.file.name, *i.renditions.values_list("file", flat=True)]]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:media_image_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [i.pk for i in images],
+                "post": "yes",
+            },
+        )
+    assert response.status_code == 302
+    assert not Image.objects.exists()
+    assert not any(media_storage.exists(n) for n in names)
