@@ -150,7 +150,13 @@ def page_article(base: QuerySet, **lookup) -> Article:
         .annotate(
             region_ids=_ids(ArticleRegion, "region_id"), theme_ids=_ids(ArticleTheme, "theme_id")
         )
-        .prefetch_related(BYLINES, "tags", Prefetch("sections", queryset=sections), HERO_RENDITIONS)
+        .prefetch_related(
+            BYLINES,
+            "tags",
+            Prefetch("sections", queryset=sections),
+            HERO_RENDITIONS,
+            "update_notes",
+        )
     )
     try:
         return queryset.get(**lookup)

@@ -116,7 +116,9 @@ def _listing(request: HttpRequest, template: str, heading: str, queryset, **extr
 
 @require_GET
 def author(request: HttpRequest, slug: str) -> HttpResponse:
-    person = get_object_or_404(Author, slug=slug)
+    person = get_object_or_404(
+        Author.objects.select_related("photo").prefetch_related("photo__renditions"), slug=slug
+    )
     return _listing(
         request,
         "articles/author.html",

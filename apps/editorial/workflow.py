@@ -14,6 +14,7 @@ import reversion
 from django.utils import timezone
 
 from apps.articles.models import Article
+from apps.media.validation import section_alt_problems
 
 from .models import AuditEntry, UpdateNote
 
@@ -136,6 +137,9 @@ def register_section_check(check: Callable[[str], list[str]]) -> Callable[[str],
     return check
 
 
+register_section_check(section_alt_problems)
+
+
 def article_problems(dek: str, has_region_or_theme: bool) -> list[str]:
     problems = []
     if not (dek or "").strip():
@@ -156,6 +160,9 @@ def readiness_problems(article: Article) -> list[str]:
     """What stops a saved article from being published (a few queries)."""
     has_vocabulary = article.regions.exists() or article.themes.exists()
     problems = article_problems(article.dek, has_vocabulary)
+    hero = article.hero_image
+    if hero is not None and not hero.alt_text and not hero.decorative:
+        problems.append("the hero image needs alt text or to be marked decorative")
     sections = list(article.sections.only("heading", "body"))
     if not sections:
         problems.append("a published article needs at least one section")

@@ -38,3 +38,16 @@ def check_image_references(text: str) -> None:
             {"body": f"No image in the library has this number: {listed}."},
             code="unknown_image",
         )
+
+
+def section_alt_problems(text: str) -> list[str]:
+    """Readiness check for one section's Markdown: images it places without any alt text
+    (none typed in the brackets, none in the library, not decorative). Costs a query only
+    when the text places images."""
+    untyped = {pk for pk, alt in references(text) if not alt.strip()}
+    if not untyped:
+        return []
+    bare = Image.objects.missing_alt_text().filter(pk__in=untyped).order_by("pk")
+    return [
+        f"image:{image.pk} “{image}” needs alt text or to be marked decorative" for image in bare
+    ]

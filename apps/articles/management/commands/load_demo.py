@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.articles.demo.loader import DemoContentError, load
+from apps.media.demo import load_demo_images
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
             result = load()
         except DemoContentError as error:
             raise CommandError(f"Demo content is broken: {error}") from None
+        images = load_demo_images()
         total = len(result.created) + len(result.updated) + len(result.unchanged)
         self.stdout.write(
             self.style.SUCCESS(
@@ -28,3 +30,4 @@ class Command(BaseCommand):
                 f"Authors written: {result.authors_written}; "
                 f"regions and themes written: {result.vocabulary_written}."
             )
+        self.stdout.write(f"Demo images: {len(images)} in the library.")
