@@ -283,7 +283,7 @@ class Copier:
         now = timezone.now()
         extra = []
         for f in meta.concrete_fields:
-            if f.attname in attnames or f.primary_key:
+            if f.attname in attnames or f.primary_key or getattr(f, "generated", False):
                 continue
             if f.db_default is not NOT_PROVIDED:
                 continue
