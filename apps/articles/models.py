@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -181,6 +181,12 @@ class Article(PublicContent):
     # vocabulary names (the head), then lead and section bodies.
     search_head = SearchVectorField(null=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Title words only: the first tier of search candidates (a title match outranks the rest).
+    search_title = models.GeneratedField(
+        expression=SearchVector("title", config="english") + SearchVector("title", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -221,6 +227,7 @@ class Article(PublicContent):
             models.Index(fields=["status", "publish_at"], name="article_status_publish_idx"),
             GinIndex(fields=["search_head"], name="article_search_head_idx"),
             GinIndex(fields=["search_vector"], name="article_search_vector_idx"),
+            GinIndex(fields=["search_title"], name="article_search_title_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,19 +1,21 @@
 """Ranked full-text search over published articles, with facets and snippets.
 
 Ranking every match by its full vector is exact but slow for a word most of the archive uses:
-each full vector is large (TOASTed) and must be read back. So ranking has two stages:
+each full vector is large (TOASTed) and must be read back. So ranking has a candidate stage:
 
-1. Candidates: the best `HEAD_CANDIDATES` matches of the small head vector (title A, dek,
-   takeaways, headings, vocabulary names B), scored with the same recency boost, plus up to
-   `ANY_CANDIDATES` matches of the full vector in no particular order. For a rare or medium
-   word the second set holds every match, so the ranking is exact; for a common one the head
-   matches fill the top, because a weight-A or -B match always outranks a body-only one
-   (ts_rank: ≥ 0.24 against ≤ 0.2, and the boost is at most 1.2 times).
-2. The candidates are re-ranked by the full vector times the boost.
+1. The title tier: matches with any wanted word in the title (a small generated vector with its
+   own GIN index), best `HEAD_CANDIDATES` by the head vector (title A; dek, takeaways, headings,
+   vocabulary names B) times the recency boost. For a single word a title match always outranks
+   the rest (ts_rank >= 0.6 against <= 0.4, and the boost is at most 1.2 times).
+2. When the title tier is short, the head tier fills it up: head matches, same order.
+3. Up to `ANY_CANDIDATES` other matches in no particular order: for a rare word that is every
+   match, so its ranking is exact.
+Then the candidates are re-ranked by the full vector times the boost.
 
 `quality.exhaustive_ranking()` ranks every match by the same score, to measure the agreement.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -25,6 +27,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Q,
     QuerySet,
     Value,
     Window,
@@ -34,12 +37,12 @@ from django.db.models.functions import Cast
 
 from apps.articles.models import Article
 
-HEAD_CANDIDATES = 300
-ANY_CANDIDATES = 200
+HEAD_CANDIDATES = 100
+ANY_CANDIDATES = 100
 MAX_RANKED = HEAD_CANDIDATES + ANY_CANDIDATES
 PAGE_SIZE = 20
-# Facets count at most this many matches; beyond it totals read "10,000+".
-FACET_CAP = 10_000
+# Facets count at most this many matches; beyond it totals read "1,000+" (lower bounds).
+FACET_CAP = 1_000
 RECENCY_WEIGHT = 0.2
 STATEMENT_TIMEOUT_MS = getattr(settings, "SEARCH_STATEMENT_TIMEOUT_MS", 2000)
 
@@ -89,6 +92,7 @@ class ParsedQuery:
     text: str  # what the reader typed (capped)
     tsquery: str  # English stems OR exact forms, minus every excluded word in both forms
     has_terms: bool  # at least one word that is not a stop word nor an exclusion
+    any_terms: str = ""  # any one of the wanted words, either form: finds title matches
 
 
 # English stems OR exact forms; an excluded word is excluded in both forms (see excluded_terms).
@@ -113,16 +117,27 @@ def prepare(q: str) -> ParsedQuery:
     Must run inside `transaction.atomic()`: the statement timeout is set for the transaction.
     """
     sql, params = combined_tsquery(q)
+    wanted = " or ".join(wanted_words(q))
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT set_config('statement_timeout', %s, true), ({sql})::text,
-                   querytree(websearch_to_tsquery('english', %s)) NOT IN ('', 'T')
+                   querytree(websearch_to_tsquery('english', %s)) NOT IN ('', 'T'),
+                   (websearch_to_tsquery('english', %s) || websearch_to_tsquery('simple', %s))::text
             """,
-            [f"{STATEMENT_TIMEOUT_MS}ms", *params, q],
+            [f"{STATEMENT_TIMEOUT_MS}ms", *params, q, wanted, wanted],
         )
-        _, text, has_terms = cursor.fetchone()
-    return ParsedQuery(text=q, tsquery=text, has_terms=bool(has_terms))
+        _, text, has_terms, any_terms = cursor.fetchone()
+    return ParsedQuery(text=q, tsquery=text, has_terms=bool(has_terms), any_terms=any_terms)
+
+
+def wanted_words(q: str) -> list[str]:
+    """The words of `q` without its syntax: no quotes, exclusions or `or`."""
+    return [
+        w
+        for w in re.findall(r"(?:^|\s)(-?[^\s\"]+)", q.replace('"', " "))
+        if not w.startswith("-") and w.lower() != "or"
+    ]
 
 
 def admin_search(queryset: QuerySet, term: str) -> QuerySet:
@@ -197,19 +212,31 @@ def base_queryset(filters: Filters) -> QuerySet:
 
 
 def candidates(parsed: ParsedQuery, filters: Filters) -> QuerySet:
-    """The ids worth ranking by the full vector (see the module docstring)."""
+    """The ids worth ranking by the full vector (see the module docstring). One or two queries."""
     base = base_queryset(filters)
-    head = (
-        base.filter(Matches(F("search_head"), tsquery(parsed.tsquery)))
-        .order_by(score("search_head", parsed.tsquery).desc())
-        .values("id")[:HEAD_CANDIDATES]
+    matches = Matches(F("search_vector"), tsquery(parsed.tsquery))
+    by_head = score("search_head", parsed.tsquery).desc()
+    # A head match is a full match, and the head is small: tested first, it spares reading the
+    # large full vector of most title matches.
+    head_or_full = Q(Matches(F("search_head"), tsquery(parsed.tsquery))) | Q(matches)
+    best = list(
+        base.filter(head_or_full, Matches(F("search_title"), tsquery(parsed.any_terms)))
+        .order_by(by_head)
+        .values_list("id", flat=True)[:HEAD_CANDIDATES]
     )
+    if len(best) < HEAD_CANDIDATES:
+        best += (
+            base.filter(Matches(F("search_head"), tsquery(parsed.tsquery)))
+            .exclude(id__in=best)
+            .order_by(by_head)
+            .values_list("id", flat=True)[: HEAD_CANDIDATES - len(best)]
+        )
     anywhere = (
-        base.filter(Matches(F("search_vector"), tsquery(parsed.tsquery)))
+        base.filter(matches)
         .order_by()  # any matches: an ORDER BY would tempt the planner away from the GIN index
         .values("id")[:ANY_CANDIDATES]
     )
-    return head.union(anywhere)
+    return Article.objects.filter(id__in=best).values("id").union(anywhere)
 
 
 def ranked(parsed: ParsedQuery, filters: Filters) -> QuerySet:

@@ -1,6 +1,5 @@
 """Close matches for a search that found nothing: published titles and tags in use."""
 
-import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
@@ -9,6 +8,8 @@ from django.db.models import Exists, OuterRef
 from taggit.models import Tag
 
 from apps.articles.models import Article, TaggedArticle
+
+from .query import wanted_words
 
 MAX_SUGGESTIONS = 5
 _TRIGRAM_AVAILABLE: dict[str, bool] = {}
@@ -32,19 +33,9 @@ def trigram_available(alias: str = "default") -> bool:
     return _TRIGRAM_AVAILABLE[alias]
 
 
-def words_of(q: str) -> str:
-    """The query without its syntax: no quotes, exclusions or `or`."""
-    words = [
-        w
-        for w in re.findall(r"(?:^|\s)(-?[^\s\"]+)", q.replace('"', " "))
-        if not w.startswith("-") and w.lower() != "or"
-    ]
-    return " ".join(words)
-
-
 def suggest(q: str) -> Suggestions:
     """Up to five published titles and five tags that resemble `q`. Two or three queries."""
-    text = words_of(q)
+    text = " ".join(wanted_words(q))
     if not text:
         return Suggestions([], [])
     tags_in_use = Tag.objects.filter(
