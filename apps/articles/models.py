@@ -118,7 +118,7 @@ class Article(PublicContent):
     slug = models.SlugField(
         max_length=200,
         blank=True,
-        help_text="The article's URL: /articles/<slug>/. Left empty, it is made from the title.",
+        help_text="The URL: /articles/article-slug/. Left empty, it is made from the title.",
     )
     dek = models.TextField(
         "dek", max_length=600, blank=True, help_text="The standfirst: one or two sentences."
@@ -337,7 +337,6 @@ class ArticleLink(models.Model):
         return f"{self.source_id} → {self.target_id}"
 
 
-
 class Byline(PublicContent):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
@@ -362,7 +361,7 @@ class Section(PublicContent):
     anchor = models.SlugField(
         max_length=60,
         blank=True,
-        help_text="The section's link: /articles/<slug>/#<anchor>. Made from the heading when "
+        help_text="The section's link: /articles/article-slug/#anchor. Made from the heading when "
         "empty; kept when the heading changes so that links stay valid.",
     )
     body = models.TextField(blank=True, help_text="Markdown: tables and footnotes allowed.")
