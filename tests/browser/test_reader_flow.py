@@ -194,6 +194,8 @@ def test_reader_pages_pass_axe_and_the_nu_html_checker(
         "author": "/authors/hana-sato/",
         "regions": "/regions/",
         "theme": "/themes/trade/",
+        "search": "/search/?q=tariff&region=japan",
+        "search-empty": "/search/?q=zzzqqq",
     }
     documents = {}
     for name, path in pages.items():
