@@ -1,4 +1,5 @@
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -38,7 +39,12 @@ def _listing_page(request: HttpRequest, vocabulary: reader.Vocabulary, queryset)
 def index(request: HttpRequest) -> HttpResponse:
     """All regions with their article counts, and the coverage matrix. Three queries."""
     published = Q(articles__in=Article.objects.published())
-    regions = list(Region.objects.annotate(count=Count("articles", filter=published)))
+    # Aggregation drops Meta.ordering; order explicitly, each wider region before its parts.
+    regions = list(
+        Region.objects.annotate(count=Count("articles", filter=published)).order_by(
+            Coalesce("parent__order", "order"), F("parent").asc(nulls_first=True), "order", "name"
+        )
+    )
     themes = list(Theme.objects.all())
     return render(
         request,
