@@ -19,6 +19,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from taggit.models import Tag
@@ -34,6 +35,9 @@ SectionRegion = Section.regions.through
 SectionTheme = Section.themes.through
 
 RELATED_LIMIT = 4
+# Candidates per shared term: enough that the best-scored pieces are found, few enough that
+# scoring stays a few hundred index probes whatever the size of the archive.
+RELATED_PER_TERM = 20
 RAIL_LIMIT = 4
 
 
@@ -182,11 +186,36 @@ def primary(items: list) -> object | None:
     return sorted(items, key=lambda v: (getattr(v, "parent_id", 0) is None, v.order))[0]
 
 
-def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
+_TERM = -7_301_991  # a placeholder no primary key takes
+
+
+def per_term_union(queryset: QuerySet, lookup: str, terms, limit: int) -> tuple[str, list]:
+    """SQL and params for the first `limit` rows of `queryset` filtered on `lookup` = each
+    term, joined by UNION ALL.
+
+    Each copy names its term as a literal, so the planner chooses per term: walk the newest
+    articles (a busy term) or read the term's few rows (a rare one); a LATERAL join over an
+    array would get one generic plan for all. The queryset is compiled once and its SQL
+    repeated: compiling one per term cost ~3 ms each.
+    """
+    # The placeholder may also be selected (`latest_by_term` reads it back as the term).
+    placed = queryset.filter(**{lookup: RawSQL("%s", [_TERM])})[:limit]
+    sql, params = placed.query.sql_with_params()
+    every = []
+    for term in terms:
+        every += [term if p == _TERM else p for p in params]
+    return " UNION ALL ".join([f"({sql})"] * len(terms)), every
+
+
+def related_articles(
+    article: Article, limit: int = RELATED_LIMIT, per_term: int = RELATED_PER_TERM
+) -> list[Article]:
     """Published articles sharing the most regions, themes and tags; newest first on ties.
 
-    One query, bounded by LIMIT: candidates come from the three link tables' indexes, each
-    shared term scores one point.
+    One query, bounded whatever the size of the archive: the candidates are the `per_term`
+    newest published articles carrying each of the article's terms (a LATERAL ... LIMIT per
+    term, so a few hundred rows at most), and only those are scored, one point per shared
+    term. Scoring every article that shares any term grew with the archive (0.7 s at 20k).
     """
     region_ids = [r.pk for r in article.region_list]
     theme_ids = [t.pk for t in article.theme_list]
@@ -204,13 +233,19 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Artic
         )
         return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
-    candidates = (
-        ArticleRegion.objects.filter(region_id__in=region_ids)
-        .values("article_id")
-        .union(
-            ArticleTheme.objects.filter(theme_id__in=theme_ids).values("article_id"),
-            TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object_id"),
-        )
+    newest = (
+        Article.objects.published()
+        .exclude(pk=article.pk)
+        .order_by("-publish_at", "-pk")
+        .values("pk")
+    )
+    parts = [
+        per_term_union(newest, lookup, ids, per_term)
+        for lookup, ids in (("regions", region_ids), ("themes", theme_ids), ("tags", tag_ids))
+        if ids
+    ]
+    candidates = RawSQL(
+        " UNION ALL ".join(sql for sql, _ in parts), [p for _, ps in parts for p in ps]
     )
     return list(
         Article.objects.published()

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.articles import reader
 from apps.articles.models import ArticleLink
 from tests.factories import AuthorFactory, SectionFactory
 
-from .conftest import publish
+from .conftest import UNPUBLISHED_STATES, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +153,45 @@ def test_related_analysis_ranks_by_shared_terms_then_recency(
         region_new.pk,
         region_old.pk,
     ]
+
+
+def _related(article, **kwargs) -> list[int]:
+    article = reader.published_article(article.slug)
+    reader.attach_vocabulary(article, reader.load_vocabulary())
+    return [a.pk for a in reader.related_articles(article, **kwargs)]
+
+
+def test_related_candidates_are_the_newest_few_per_shared_term_so_cost_stays_bounded(
+    article, japan, security
+):
+    old_best = publish(
+        title="Old, shares region and theme", regions=[japan], themes=[security], days_ago=90
+    )
+    newest_japan = publish(title="Newest on Japan", regions=[japan], days_ago=1)
+    older_japan = publish(title="Older on Japan", regions=[japan], days_ago=5)
+    newest_security = publish(title="Newest on Security", themes=[security], days_ago=2)
+
+    assert _related(article) == [old_best.pk, newest_japan.pk, newest_security.pk, older_japan.pk]
+    # One candidate per term: the newest on Japan and on Security; the older pieces are not
+    # scored at all, however many terms they share.
+    assert _related(article, per_term=1) == [newest_japan.pk, newest_security.pk]
+
+
+def test_a_new_article_reaches_the_related_rail_of_an_older_one(article, japan, security):
+    for days in range(10, 14):
+        publish(title=f"Filler {days}", regions=[japan], themes=[security], days_ago=days)
+    newcomer = publish(title="Newcomer", regions=[japan], themes=[security], days_ago=0.1)
+    assert _related(article, per_term=2)[0] == newcomer.pk
+
+
+def test_unpublished_pieces_take_no_related_candidate_slot(article, japan):
+    visible = publish(title="Visible on Japan", regions=[japan], days_ago=3)
+    for state in UNPUBLISHED_STATES.values():
+        fields = {k: v for k, v in state.items() if k != "days_ago"}
+        publish(
+            title=f"Hidden {state}", regions=[japan], days_ago=state.get("days_ago", 0.5), **fields
+        )
+    assert _related(article, per_term=1) == [visible.pk]
 
 
 def test_more_on_rails_list_the_latest_other_articles_on_the_primary_region_and_theme(
