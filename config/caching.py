@@ -160,6 +160,16 @@ def next_scheduled_publish(gen: int) -> datetime | None:
     return upcoming
 
 
+def content_lifetime(gen: int) -> int:
+    """Seconds that content computed under `gen` may be cached: PAGE_CACHE_SECONDS, cut short
+    by the next scheduled publish time (the clock, not a bump, makes that article visible)."""
+    lifetime = settings.PAGE_CACHE_SECONDS
+    upcoming = next_scheduled_publish(gen)
+    if upcoming is not None:
+        lifetime = min(lifetime, math.floor((upcoming - timezone.now()).total_seconds()))
+    return lifetime
+
+
 def page_key(request: HttpRequest, gen: int) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     return f"page:{gen}:{request.method}:{path}"
@@ -229,14 +239,11 @@ class PageCacheMiddleware:
 
     @staticmethod
     def store(key: str, gen: int, response: HttpResponse) -> None:
-        lifetime = settings.PAGE_CACHE_SECONDS
+        lifetime = content_lifetime(gen)
         swr = settings.PAGE_CACHE_STALE_SECONDS
-        upcoming = next_scheduled_publish(gen)
-        if upcoming is not None:
-            until = math.floor((upcoming - timezone.now()).total_seconds())
-            if until < lifetime:
-                # Nobody, not even a CDN serving stale, may show the page past the publish time.
-                lifetime, swr = until, 0
+        if lifetime < settings.PAGE_CACHE_SECONDS:
+            # Nobody, not even a CDN serving stale, may show the page past the publish time.
+            swr = 0
         if lifetime < 1:
             return
         patch_cache_control(

@@ -7,20 +7,19 @@ page's query count is the sum of the functions it calls and does not grow with c
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
     Value,
-    Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from taggit.models import Tag
 
@@ -298,29 +297,41 @@ def rails(
     return result
 
 
-def latest_by_term(through, fk: str, per_term: int = 3) -> dict[int, list[Article]]:
-    """The newest `per_term` published articles for every region (or theme). One query.
+def latest_by_term(
+    vocabulary: Vocabulary, per_term: int = 3
+) -> tuple[dict[int, list[Article]], dict[int, list[Article]]]:
+    """The newest `per_term` published articles of every region and of every theme, as
+    ({region_id: [article]}, {theme_id: [article]}) with title, slug and publish time. One query.
 
-    A window function numbers each term's articles by recency, so the cost does not grow
-    with the number of regions or themes.
+    One `ORDER BY publish_at DESC LIMIT per_term` per term (`per_term_union`). Numbering every
+    term's articles with a window function grew with the archive (1 s at 20k).
     """
-    rows = (
-        through.objects.filter(article__in=Article.objects.published())
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F(fk)],
-                order_by=[F("article__publish_at").desc(), F("article_id").desc()],
-            )
+    newest = Article.objects.published().order_by("-publish_at", "-pk")
+    parts, params = [], []
+    for kind, lookup, terms in (
+        ("r", "regions", list(vocabulary.regions)),
+        ("t", "themes", list(vocabulary.themes)),
+    ):
+        if not terms:
+            continue
+        rows = newest.annotate(kind=Value(kind), term=RawSQL("%s", [_TERM])).values_list(
+            "kind", "term", "pk", "title", "slug", "publish_at"
         )
-        .filter(rank__lte=per_term)
-        .select_related("article__format")
-        .order_by(fk, "rank")
-    )
-    blocks: dict[int, list[Article]] = {}
-    for row in rows:
-        blocks.setdefault(getattr(row, fk), []).append(row.article)
-    return blocks
+        sql, term_params = per_term_union(rows, lookup, terms, per_term)
+        parts.append(sql)
+        params += term_params
+    blocks: dict[str, dict[int, list[Article]]] = {"r": {}, "t": {}}
+    if not parts:
+        return blocks["r"], blocks["t"]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, term, pk, title, slug, publish_at in cursor.fetchall():
+            article = Article(pk=pk, title=title, slug=slug, publish_at=publish_at)
+            blocks[kind].setdefault(term, []).append(article)
+    for terms in blocks.values():
+        for articles in terms.values():
+            articles.sort(key=lambda a: (a.publish_at, a.pk), reverse=True)
+    return blocks["r"], blocks["t"]
 
 
 def listing(queryset: QuerySet | None = None) -> QuerySet:

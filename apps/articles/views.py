@@ -23,8 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = list(published.exclude(pk=featured.pk)[:8]) if featured else []
     cards = vocabulary.attach([a for a in [featured, *latest] if a])
     prefetch_related_objects(cards, reader.BYLINES, reader.HERO_RENDITIONS)
-    region_blocks = reader.latest_by_term(reader.ArticleRegion, "region_id")
-    theme_blocks = reader.latest_by_term(reader.ArticleTheme, "theme_id")
+    region_blocks, theme_blocks = reader.latest_by_term(vocabulary)
     regions = vocabulary.ordered_regions()
     themes = vocabulary.ordered_themes()
     context = {

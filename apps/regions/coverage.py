@@ -1,19 +1,30 @@
 """The coverage matrix: for every region-theme pair, how many published articles and the latest.
 
-One aggregate query whatever the number of regions, themes or articles: window functions count
-each cell and rank its articles by recency, and only each cell's newest row comes back.
+One aggregate query whatever the number of regions or themes, cached per content generation:
+counting every region x theme x article row is O(archive) (≈ 0.1 s at 20k, more at 100k), and
+the matrix only changes when content does. The cache key holds the generation, so an edit is
+visible at once, and the lifetime ends at the next scheduled publish time.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from apps.articles.models import Article
+from config.caching import content_lifetime, generation
 
 from .models import Region, Theme
+
+logger = logging.getLogger(__name__)
+
+ArticleRegion = Article.regions.through
+ArticleTheme = Article.themes.through
 
 
 @dataclass(frozen=True)
@@ -27,25 +38,75 @@ class Cell:
 
 
 def coverage_cells(region: Region | None = None, theme: Theme | None = None) -> dict:
-    """{(region_id, theme_id): Cell} for cells with at least one published article. One query."""
-    cell = [F("regions"), F("themes")]
-    rows = Article.objects.published().annotate(region_id=F("regions"), theme_id=F("themes"))
-    rows = rows.filter(region_id__isnull=False, theme_id__isnull=False)
-    if region is not None:
-        rows = rows.filter(region_id=region.pk)
-    if theme is not None:
-        rows = rows.filter(theme_id=theme.pk)
-    rows = (
-        rows.annotate(
-            count=Window(Count("pk"), partition_by=cell),
-            rank=Window(
-                RowNumber(), partition_by=cell, order_by=[F("publish_at").desc(), F("pk").desc()]
-            ),
-        )
-        .filter(rank=1)
-        .order_by()
-        .values_list("region_id", "theme_id", "count", "title", "slug", "publish_at")
+    """{(region_id, theme_id): Cell} for cells with at least one published article.
+
+    One query, or none when this content generation's matrix is cached.
+    """
+    cells = _cached_cells()
+    return {
+        key: cell
+        for key, cell in cells.items()
+        if (region is None or key[0] == region.pk) and (theme is None or key[1] == theme.pk)
+    }
+
+
+def _cached_cells() -> dict:
+    # Without a shared cache (PAGE_CACHE_SECONDS 0) a worker would not see another's bump.
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return compute_cells()
+    try:
+        gen = generation()
+        key = f"coverage:{gen}"
+        cells = cache.get(key)
+    except Exception:
+        logger.warning("coverage cache unavailable", exc_info=True)
+        return compute_cells()
+    if cells is None:
+        cells = compute_cells()
+        try:
+            if (lifetime := content_lifetime(gen)) >= 1:
+                cache.set(key, cells, timeout=lifetime)
+        except Exception:
+            logger.warning("coverage cache unavailable", exc_info=True)
+    return cells
+
+
+def compute_cells() -> dict:
+    """The whole matrix from the database, in one query.
+
+    Counts and latest publish time per cell come from a hash aggregate over the two link tables
+    joined to published articles (an index-only scan); each cell's latest article is then found
+    through the publish-time index. Both parts start from `published()`.
+    """
+    published, published_params = (
+        Article.objects.published().values("pk", "publish_at").query.sql_with_params()
     )
+    latest, latest_params = (
+        Article.objects.published()
+        .filter(
+            regions=RawSQL("cell.region_id", []),
+            themes=RawSQL("cell.theme_id", []),
+            publish_at=RawSQL("cell.latest_at", []),
+        )
+        .order_by("-pk")
+        .values("title", "slug", "publish_at")[:1]
+        .query.sql_with_params()
+    )
+    sql = f"""
+        WITH cell AS (
+            SELECT r.region_id, t.theme_id, count(*) AS n, max(p.publish_at) AS latest_at
+            FROM ({published}) p
+            JOIN {ArticleRegion._meta.db_table} r ON r.article_id = p.pk
+            JOIN {ArticleTheme._meta.db_table} t ON t.article_id = p.pk
+            GROUP BY r.region_id, t.theme_id
+        )
+        SELECT cell.region_id, cell.theme_id, cell.n, latest.title, latest.slug,
+               latest.publish_at
+        FROM cell, LATERAL ({latest}) latest
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*published_params, *latest_params])
+        rows = cursor.fetchall()
     return {(r, t): Cell(r, t, n, title, slug, at) for r, t, n, title, slug, at in rows}
 
 

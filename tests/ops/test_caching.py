@@ -223,3 +223,39 @@ def test_a_cache_outage_serves_pages_uncached(page_cache, reader, monkeypatch):
 
     assert response.status_code == 200
     assert "X-Cache" not in response
+
+
+def _cells():
+    from apps.regions.coverage import coverage_cells
+
+    return {key: cell.count for key, cell in coverage_cells().items()}
+
+
+def test_the_coverage_matrix_is_computed_once_per_content_generation(
+    page_cache, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    region, theme = RegionFactory(), ThemeFactory()
+    ArticleFactory(regions=[region], themes=[theme])
+    with django_assert_num_queries(2):  # the matrix, and the next scheduled publish time
+        assert _cells() == {(region.pk, theme.pk): 1}
+    with django_assert_num_queries(0):
+        assert _cells() == {(region.pk, theme.pk): 1}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory(regions=[region], themes=[theme]).refresh_derived()
+    assert _cells() == {(region.pk, theme.pk): 2}
+
+
+def test_a_scheduled_article_enters_the_cached_coverage_matrix_when_its_time_comes(page_cache):
+    region, theme = RegionFactory(), ThemeFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        ArticleFactory(regions=[region], themes=[theme], publish_at=start + timedelta(seconds=60))
+        assert _cells() == {}
+
+        clock.shift(timedelta(seconds=30))
+        assert _cells() == {}
+
+        clock.shift(timedelta(seconds=31))
+        assert _cells() == {(region.pk, theme.pk): 1}
+
