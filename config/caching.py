@@ -9,7 +9,8 @@ appears on cached pages when its time comes, with no job runner.
 Only anonymous GET/HEAD responses of public pages are stored: requests carrying a session cookie
 (editors, previews), admin and health paths, responses that set cookies or say `private` /
 `no-store` bypass the cache entirely. A hit is one cache read: the rendered bytes and headers are
-stored under one key (DESIGN.md measured `cache_page`'s two reads as ~1.7 times slower).
+stored under one key (DESIGN.md measured `cache_page`'s two reads as ~1.7 times slower), and the
+generation comes from process memory, re-read at most a second later (`current_generation`).
 
 CDN: cached pages carry `Cache-Control: public, max-age=0, s-maxage=…, stale-while-revalidate=…`
 and `settings.CONTENT_PURGE_HOOKS` names callables run with the new generation on every bump,
@@ -52,6 +53,32 @@ def generation() -> int:
     return int(value)
 
 
+# A cache hit used to read the generation, then the page: two round trips. The generation is
+# kept in process memory for at most this long instead; a bump made in this process is seen at
+# once (see `_bump_now`), one made in another process within a second, well inside the 5 s
+# freshness target. Nothing can be stored under a generation before that generation exists.
+GENERATION_MEMO_SECONDS = 1.0
+_memo: tuple[int, float] | None = None  # (generation, monotonic time it was read)
+
+
+def current_generation() -> int:
+    """The content generation as this process last read it, re-read after a second."""
+    global _memo
+    memo = _memo
+    now = time.monotonic()
+    if memo is not None and now - memo[1] < GENERATION_MEMO_SECONDS:
+        return memo[0]
+    value = generation()
+    _memo = (value, now)
+    return value
+
+
+def forget_generation() -> None:
+    """Make the next `current_generation()` read the cache (tests that clear it call this)."""
+    global _memo
+    _memo = None
+
+
 def bump_generation() -> None:
     """Make every cached public page stale; call it wherever public content changes.
 
@@ -63,11 +90,13 @@ def bump_generation() -> None:
 
 
 def _bump_now() -> int:
+    global _memo
     try:
         value = cache.incr(GENERATION_KEY)
     except ValueError:
         generation()
         value = cache.incr(GENERATION_KEY)
+    _memo = (value, time.monotonic())
     for hook in purge_hooks():
         try:
             hook(value)
@@ -214,7 +243,7 @@ class PageCacheMiddleware:
             return response
 
         try:
-            gen = generation()
+            gen = current_generation()
             key = page_key(request, gen)
             stored = cache.get(key)
         except Exception:

@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from apps.articles.models import Article
-from config.caching import content_lifetime, generation
+from config.caching import content_lifetime, current_generation
 
 from .models import Region, Theme
 
@@ -55,7 +55,7 @@ def _cached_cells() -> dict:
     if settings.PAGE_CACHE_SECONDS <= 0:
         return compute_cells()
     try:
-        gen = generation()
+        gen = current_generation()
         key = f"coverage:{gen}"
         cells = cache.get(key)
     except Exception:

@@ -259,3 +259,30 @@ def test_a_scheduled_article_enters_the_cached_coverage_matrix_when_its_time_com
         clock.shift(timedelta(seconds=31))
         assert _cells() == {(region.pk, theme.pk): 1}
 
+
+def test_a_cache_hit_is_a_single_cache_read(page_cache, reader, monkeypatch):
+    article = ArticleFactory()
+    reader.get(article.get_absolute_url())
+    reads = []
+    real_get = caching.cache.get
+    monkeypatch.setattr(caching.cache, "get", lambda *a, **k: reads.append(a) or real_get(*a, **k))
+
+    assert reader.get(article.get_absolute_url())["X-Cache"] == "HIT"
+    assert len(reads) == 1
+
+
+def test_another_process_bump_reaches_this_one_within_a_second(page_cache, reader, monkeypatch):
+    article = ArticleFactory(title="Before the summit")
+    now = [1000.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now[0])
+    assert reader.get(article.get_absolute_url())["X-Cache"] == "MISS"
+
+    Article.objects.filter(pk=article.pk).update(title="After the summit")
+    caching.cache.incr(caching.GENERATION_KEY)  # as another worker's `_bump_now` does
+    now[0] += 0.5
+    assert reader.get(article.get_absolute_url())["X-Cache"] == "HIT"
+
+    now[0] += 0.6
+    fresh = reader.get(article.get_absolute_url())
+    assert fresh["X-Cache"] == "MISS"
+    assert b"After the summit" in fresh.content
