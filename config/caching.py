@@ -25,6 +25,7 @@ import math
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "content:generation"
 NO_SCHEDULE = "none"
+T = TypeVar("T")
 
 
 def generation() -> int:
@@ -197,6 +199,32 @@ def content_lifetime(gen: int) -> int:
     if upcoming is not None:
         lifetime = min(lifetime, math.floor((upcoming - timezone.now()).total_seconds()))
     return lifetime
+
+
+def per_generation(name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, cached under the current content generation for `content_lifetime`.
+
+    For derived data that is costly and only changes with content (the coverage matrix, the
+    sitemap's hubs). With the page cache off there may be no shared cache, and a worker's own
+    memory would never hear of another worker's bump: then it is computed every time.
+    """
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    try:
+        gen = current_generation()
+        key = f"{name}:{gen}"
+        value = cache.get(key)
+    except Exception:
+        logger.warning("cache unavailable for %s", name, exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            if (lifetime := content_lifetime(gen)) >= 1:
+                cache.set(key, value, timeout=lifetime)
+        except Exception:
+            logger.warning("cache unavailable for %s", name, exc_info=True)
+    return value
 
 
 def page_key(request: HttpRequest, gen: int) -> str:

@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from apps.articles.sitemaps import robots_txt, sitemaps
+from apps.articles.sitemaps import robots_txt, sitemap_index, sitemap_section
 from config import health
 
 urlpatterns = [
@@ -13,7 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("search/", include("apps.search.urls")),
     path("editorial/", include("apps.editorial.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap_section, name="sitemap-section"),
     path("robots.txt", robots_txt, name="robots"),
     path("", include("apps.regions.urls")),
     path("", include("apps.articles.urls")),

@@ -6,22 +6,17 @@ the matrix only changes when content does. The cache key holds the generation, s
 visible at once, and the lifetime ends at the next scheduled publish time.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from apps.articles.models import Article
-from config.caching import content_lifetime, current_generation
+from config.caching import per_generation
 
 from .models import Region, Theme
-
-logger = logging.getLogger(__name__)
 
 ArticleRegion = Article.regions.through
 ArticleTheme = Article.themes.through
@@ -42,33 +37,12 @@ def coverage_cells(region: Region | None = None, theme: Theme | None = None) -> 
 
     One query, or none when this content generation's matrix is cached.
     """
-    cells = _cached_cells()
+    cells = per_generation("coverage", compute_cells)
     return {
         key: cell
         for key, cell in cells.items()
         if (region is None or key[0] == region.pk) and (theme is None or key[1] == theme.pk)
     }
-
-
-def _cached_cells() -> dict:
-    # Without a shared cache (PAGE_CACHE_SECONDS 0) a worker would not see another's bump.
-    if settings.PAGE_CACHE_SECONDS <= 0:
-        return compute_cells()
-    try:
-        gen = current_generation()
-        key = f"coverage:{gen}"
-        cells = cache.get(key)
-    except Exception:
-        logger.warning("coverage cache unavailable", exc_info=True)
-        return compute_cells()
-    if cells is None:
-        cells = compute_cells()
-        try:
-            if (lifetime := content_lifetime(gen)) >= 1:
-                cache.set(key, cells, timeout=lifetime)
-        except Exception:
-            logger.warning("coverage cache unavailable", exc_info=True)
-    return cells
 
 
 def compute_cells() -> dict:

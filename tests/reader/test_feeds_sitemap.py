@@ -1,11 +1,14 @@
 """Feeds parse cleanly with full metadata; the sitemap is valid against the 0.9 schema."""
 
+from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import feedparser
 import pytest
 from lxml import etree
 
+from apps.articles.sitemaps import ArticleSitemap
 from tests.factories import AuthorFactory
 
 from .conftest import publish
@@ -74,16 +77,38 @@ def test_listing_feeds_hold_only_their_listing(client, articles):
     assert [e.link.rsplit("/", 2)[-2] for e in parsed.entries] == ["deterrence", "tariffs"]
 
 
-def test_sitemap_is_valid_against_the_sitemaps_schema(client, articles):
+def sections(client) -> list[str]:
+    """The section URLs /sitemap.xml (the index) lists, on the host they name."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    document = etree.fromstring(response.content)
-    SCHEMA.assertValid(document)
+    index = etree.fromstring(response.content)
+    assert index.tag == f"{{{NS['sm']}}}sitemapindex"
+    assert [child.tag for child in index] == [f"{{{NS['sm']}}}sitemap"] * len(index)
+    return index.xpath("sm:sitemap/sm:loc/text()", namespaces=NS)
+
+
+def section(client, url: str) -> etree._Element:
+    parts = urlsplit(url)
+    response = client.get(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+    assert response.status_code == 200, url
+    return etree.fromstring(response.content)
+
+
+def test_sitemap_is_an_index_of_sections_valid_against_the_sitemaps_schema(client, articles):
+    urls = sections(client)
+    assert urls == [
+        "https://meridian.example/sitemap-pages.xml",
+        "https://meridian.example/sitemap-articles.xml",
+        "https://meridian.example/sitemap-hubs.xml",
+    ]
+    for url in urls:
+        SCHEMA.assertValid(section(client, url))
 
 
 def test_sitemap_lists_every_published_article_and_hub_on_the_canonical_host(client, articles):
-    document = etree.fromstring(client.get("/sitemap.xml").content)
-    locations = set(document.xpath("//sm:loc/text()", namespaces=NS))
+    locations = set()
+    for url in sections(client):
+        locations |= set(section(client, url).xpath("//sm:loc/text()", namespaces=NS))
     site = "https://meridian.example"
     expected = {
         "/",
@@ -103,5 +128,34 @@ def test_sitemap_lists_every_published_article_and_hub_on_the_canonical_host(cli
     assert locations == {site + path for path in expected}
 
 
+def test_articles_come_in_pages_so_every_sitemap_response_stays_small(
+    client, articles, monkeypatch
+):
+    monkeypatch.setattr(ArticleSitemap, "limit", 1)
+    urls = [u for u in sections(client) if "articles" in u]
+    assert urls == [
+        "https://meridian.example/sitemap-articles.xml",
+        "https://meridian.example/sitemap-articles.xml?p=2",
+    ]
+    pages = [section(client, url).xpath("//sm:loc/text()", namespaces=NS) for url in urls]
+    assert pages == [
+        ["https://meridian.example/articles/deterrence/"],
+        ["https://meridian.example/articles/tariffs/"],
+    ]
+    assert client.get("/sitemap-articles.xml?p=3").status_code == 404
+    assert client.get("/sitemap-articles.xml?p=x").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_the_index_dates_the_articles_section_by_its_latest_change(client, articles):
+    index = etree.fromstring(client.get("/sitemap.xml").content)
+    lastmod = index.xpath("sm:sitemap[2]/sm:lastmod/text()", namespaces=NS)
+    newest = max(a.publish_at for a in articles)
+    assert [datetime.fromisoformat(d) for d in lastmod] == [newest]
+
+
 def test_sitemap_with_no_articles_is_still_valid(client):
-    SCHEMA.assertValid(etree.fromstring(client.get("/sitemap.xml").content))
+    urls = sections(client)
+    assert [urlsplit(u).path for u in urls] == ["/sitemap-pages.xml"]
+    SCHEMA.assertValid(section(client, urls[0]))
+    assert client.get("/sitemap-articles.xml").status_code == 404
