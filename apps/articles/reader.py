@@ -34,6 +34,7 @@ SectionRegion = Section.regions.through
 SectionTheme = Section.themes.through
 
 RELATED_LIMIT = 4
+SEARCH_COLUMNS = ("search_head", "search_vector", "search_title")
 # Candidates per shared term: enough that the best-scored pieces are found, few enough that
 # scoring stays a few hundred index probes whatever the size of the archive.
 RELATED_PER_TERM = 20
@@ -340,6 +341,8 @@ def listing(queryset: QuerySet | None = None) -> QuerySet:
     base = queryset if queryset is not None else Article.objects.all()
     return (
         base.published()
+        # The search vectors are most of a row's width and no card shows them.
+        .defer(*SEARCH_COLUMNS)
         .select_related("format", "hero_image")
         .annotate(
             region_ids=_ids(ArticleRegion, "region_id"), theme_ids=_ids(ArticleTheme, "theme_id")
