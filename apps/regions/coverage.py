@@ -92,6 +92,9 @@ class MatrixRow:
 
 def matrix(regions: list[Region], themes: list[Theme], cells: dict) -> list[MatrixRow]:
     """Rows of (region, [(theme, cell or None, intersection url)]) for a template to lay out."""
+    # One reverse() for the whole grid, not one per cell (150 of them on the home page).
+    url = reverse("regions:intersection", args=["__region__", "__theme__"])
+    url = url.replace("__region__", "{region}").replace("__theme__", "{theme}")
     return [
         MatrixRow(
             region,
@@ -99,7 +102,7 @@ def matrix(regions: list[Region], themes: list[Theme], cells: dict) -> list[Matr
                 (
                     theme,
                     cells.get((region.pk, theme.pk)),
-                    reverse("regions:intersection", args=[region.slug, theme.slug]),
+                    url.format(region=region.slug, theme=theme.slug),
                 )
                 for theme in themes
             ],

@@ -118,3 +118,12 @@ def test_visible_article_shows_no_unpublished_citing_or_related_piece(client, hi
     assert response.context["referenced_by"] == []
     assert response.context["related"] == []
     assert response.context["rails"] == {"region": [], "theme": []}
+
+
+def test_coverage_matrix_cells_link_to_their_intersection_with_the_count(
+    client, hidden_and_visible, japan, korea, trade, security
+):
+    home = client.get("/").content.decode()
+    cell = home.split('href="/regions/japan/trade/"')[1].split("</a>")[0]
+    assert 'class="matrix__count">1<' in cell
+    assert 'href="/regions/south-korea/security/"' not in home
