@@ -113,7 +113,8 @@ def discover(limit: int) -> dict:
         "format": url("articles:format", fmt[0]) if fmt else None,
         "author": url("articles:author", author[0]) if author else None,
         "feed": url("articles:feed"),
-        "sitemap": url("sitemap"),
+        # The index is tiny; a full section of article URLs is the work a crawler causes.
+        "sitemap": url("sitemap-section", "articles"),
         "robots": url("robots"),
         "search": url("search:results"),
         "healthz": url("healthz"),
