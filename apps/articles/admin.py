@@ -2,8 +2,10 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, When
+from django.db.models.functions import Lower
 from django.forms import BaseModelFormSet
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
@@ -11,6 +13,7 @@ from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from reversion.admin import VersionAdmin
+from taggit.models import Tag
 
 from apps.editorial import admin_views, workflow
 from apps.editorial.conflicts import changed_by
@@ -20,7 +23,7 @@ from apps.editorial.redirects import record_slug_change
 from apps.editorial.revisions import register_models
 from apps.search.query import admin_search
 
-from .forms import ArticleAdminForm, SectionAdminForm, SectionInlineFormSet
+from .forms import ArticleAdminForm, SectionAdminForm, SectionInlineFormSet, TagSuggestionForm
 from .models import Article, Author, Byline, Format, Section
 
 PUBLISH_TIME_COLUMN = format_lazy(
@@ -322,10 +325,29 @@ class ArticleAdmin(VersionAdmin):
 
     # --- Screens ---------------------------------------------------------------------------------
 
+    def tag_suggestions_view(self, request):
+        """Existing tags for the tag field's suggestions: names starting with `q` first."""
+        form = TagSuggestionForm(request.GET)
+        if not form.is_valid():
+            return JsonResponse({"results": []})
+        q = form.cleaned_data["q"]
+        names = (
+            Tag.objects.filter(name__icontains=q)
+            .annotate(starts=Case(When(name__istartswith=q, then=0), default=1))
+            .order_by("starts", Lower("name"))
+            .values_list("name", flat=True)[:10]
+        )
+        return JsonResponse({"results": list(names)})
+
     def get_urls(self):
         view = self.admin_site.admin_view
         own = [
             path("calendar/", view(self.calendar_view), name="articles_article_calendar"),
+            path(
+                "tag-suggestions/",
+                view(self.tag_suggestions_view),
+                name="articles_article_tag_suggestions",
+            ),
             path(
                 "markdown-preview/",
                 view(self.markdown_preview_view),

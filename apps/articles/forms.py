@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from taggit.forms import TagWidget
 
 from apps.editorial import workflow
 from apps.editorial.conflicts import Conflict, find_conflict
@@ -29,6 +31,26 @@ class TakeawaysField(SimpleArrayField):
         if isinstance(value, str):
             value = "\n".join(line.strip() for line in value.splitlines() if line.strip())
         return super().to_python(value)
+
+
+class TagSuggestWidget(TagWidget):
+    """Taggit's comma-separated input, with suggestions from existing tags as one types."""
+
+    template_name = "articles/widgets/tag_suggest.html"
+
+    class Media:
+        js = ["articles/tag-autocomplete.js"]
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["list_id"] = f"{widget['attrs'].get('id', name)}-suggestions"
+        widget["attrs"]["list"] = widget["list_id"]
+        widget["attrs"]["data-suggest-url"] = reverse("admin:articles_article_tag_suggestions")
+        return context
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -73,6 +95,7 @@ class ArticleAdminForm(forms.ModelForm):
             "seo_description",
             "link_vocabulary",
         ]
+        widgets = {"tags": TagSuggestWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,3 +313,7 @@ class SectionAdminForm(forms.ModelForm):
     def clean_anchor(self) -> str | None:
         # None (not "") marks an anchor to derive, so the formset's uniqueness check skips it.
         return self.cleaned_data.get("anchor") or None
+
+
+class TagSuggestionForm(forms.Form):
+    q = forms.CharField(max_length=100, strip=True)

@@ -175,3 +175,33 @@ def test_change_list_filters_and_search_work(editor):
     url = reverse("admin:articles_article_changelist")
     assert b"Chips and tariffs" in editor.get(url, {"status__exact": "draft"}).content
     assert b"Chips and tariffs" not in editor.get(url, {"q": "Deterrence"}).content
+
+
+def test_tag_suggestions_offer_existing_tags_starting_with_the_word_first(editor):
+    ArticleFactory(tags=["trade alliances", "alliances", "deterrence", "Alliance politics"])
+    url = reverse("admin:articles_article_tag_suggestions")
+    response = editor.get(url, {"q": "all"})
+    assert response.status_code == 200
+    assert response.json()["results"] == ["Alliance politics", "alliances", "trade alliances"]
+
+
+@pytest.mark.parametrize("q", ["", "x" * 101, "bad\x00word"])
+def test_tag_suggestions_answer_bad_input_with_no_suggestions(editor, q):
+    ArticleFactory(tags=["alliances"])
+    response = editor.get(reverse("admin:articles_article_tag_suggestions"), {"q": q})
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
+
+
+def test_tag_suggestions_are_for_staff_only(client):
+    response = client.get(reverse("admin:articles_article_tag_suggestions"), {"q": "a"})
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
+
+
+def test_article_form_offers_tag_suggestions(editor):
+    response = editor.get(reverse("admin:articles_article_add"))
+    html = response.content.decode()
+    assert 'list="id_tags-suggestions"' in html
+    assert '<datalist id="id_tags-suggestions">' in html
+    assert "articles/tag-autocomplete.js" in html

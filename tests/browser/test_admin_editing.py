@@ -3,6 +3,7 @@
 from playwright.sync_api import expect
 
 from apps.articles.models import Article
+from tests.factories import ArticleFactory
 
 
 def test_editor_writes_an_article_with_sections_in_the_admin(page, site, admin_login, screenshot):
@@ -49,3 +50,13 @@ def test_duplicate_anchor_shows_a_form_error_and_keeps_the_text(page, site, admi
     expect(page.locator("#sections-group")).to_contain_text("already uses the anchor")
     assert page.input_value("#id_sections-1-body") == "Careful text number 1"
     assert not Article.objects.filter(title="Anchors clash").exists()
+
+
+def test_tag_field_suggests_existing_tags(page, site, admin_login):
+    ArticleFactory(tags=["alliances", "deterrence"])
+    admin_login()
+    page.goto(f"{site}/admin/articles/article/add/")
+    page.locator("#id_tags").press_sequentially("trade, all")
+    option = page.locator("#id_tags-suggestions option")
+    expect(option).to_have_count(1)
+    assert option.get_attribute("value") == "trade, alliances, "
