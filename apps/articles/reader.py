@@ -145,12 +145,14 @@ def published_article(slug: str) -> Article:
 
 def page_article(base: QuerySet, **lookup) -> Article:
     """`published_article` over any base queryset: the staff preview passes all articles."""
-    sections = Section.objects.annotate(
+    # Search vectors are kilobytes of text per row that the page never shows: leave them.
+    sections = Section.objects.defer("search_vector").annotate(
         region_ids=_ids(SectionRegion, "region_id", "section_id"),
         theme_ids=_ids(SectionTheme, "theme_id", "section_id"),
     )
     queryset = (
         base.select_related("format", "hero_image")
+        .defer(*SEARCH_COLUMNS)
         .annotate(
             region_ids=_ids(ArticleRegion, "region_id"), theme_ids=_ids(ArticleTheme, "theme_id")
         )
@@ -252,6 +254,7 @@ def related_articles(
         .filter(pk__in=candidates)
         .exclude(pk=article.pk)
         .select_related("format")
+        .defer(*SEARCH_COLUMNS)
         .annotate(
             score=shared(ArticleRegion, "region_id", region_ids)
             + shared(ArticleTheme, "theme_id", theme_ids)
@@ -267,6 +270,7 @@ def referenced_by(article: Article, limit: int = 10) -> list[Article]:
         Article.objects.published()
         .filter(links_out__target=article)
         .select_related("format")
+        .defer(*SEARCH_COLUMNS)
         .order_by("-publish_at", "-pk")[:limit]
     )
 
