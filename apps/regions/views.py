@@ -66,7 +66,7 @@ def detail(request: HttpRequest, region: str) -> HttpResponse:
     page = _listing_page(request, vocabulary, Article.objects.filter(regions=place))
     cells = coverage_cells(region=place)
     breakdown = [
-        (t, cells[(place.pk, t.pk)])
+        (t, cells[(place.pk, t.pk)], reverse("regions:intersection", args=[place.slug, t.slug]))
         for t in vocabulary.ordered_themes()
         if (place.pk, t.pk) in cells
     ]
@@ -140,7 +140,7 @@ def theme(request: HttpRequest, theme: str) -> HttpResponse:
     page = _listing_page(request, vocabulary, Article.objects.filter(themes=subject))
     cells = coverage_cells(theme=subject)
     breakdown = [
-        (r, cells[(r.pk, subject.pk)])
+        (r, cells[(r.pk, subject.pk)], reverse("regions:intersection", args=[r.slug, subject.slug]))
         for r in vocabulary.ordered_regions()
         if (r.pk, subject.pk) in cells
     ]
