@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from html import escape
 
-CORPUS_VERSION = 1
+CORPUS_VERSION = 2
+RENDER_PROCESSES = 2
 META_TABLE = "bench_corpus"
 CHUNK = 2000
 REFRESH_BATCH = 250
@@ -670,6 +671,7 @@ def build(n: int, seed: int = 1, log=print) -> dict:
         for model in (Article, Section, Byline, Article.tags.through, Article.regions.through,
                       Article.themes.through, ArticleLink):  # fmt: skip
             cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+    render_stored_pages(log, started)
     # Rare terms: names that made it into a handful of articles.
     vocab.terms["rare"] = rng.sample(sorted(used_names), min(15, len(used_names)))
     seconds = round(time.monotonic() - started, 1)
@@ -690,6 +692,34 @@ def build(n: int, seed: int = 1, log=print) -> dict:
         cursor.execute(f"INSERT INTO {META_TABLE} VALUES (1, %s)", [json.dumps(info)])
     log(f"built {n} articles in {seconds} s: {counts}")
     return info
+
+
+def render_stored_pages(log, started: float) -> None:
+    """Each published article's stored page and card, as its save would have made them
+    (`manage.py render_articles`, the operators' command), in parallel processes."""
+    import subprocess
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    # The database this build writes to (a test's database, say), not necessarily DATABASE_URL's.
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = quote(db["HOST"] or "localhost", safe="")  # a socket folder, percent-encoded
+    url = f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("TEST_DATABASE_NAME", None)
+    connection.close()
+    manage = str(Path(__file__).resolve().parent.parent / "manage.py")
+    shards = [f"--shard={k}/{RENDER_PROCESSES}" for k in range(RENDER_PROCESSES)]
+    command = [sys.executable, manage, "render_articles", "--all"]
+    workers = [subprocess.Popen([*command, shard], env=env) for shard in shards]
+    if any(worker.wait() for worker in workers):
+        raise CorpusError("render_articles failed")
+    log(f"stored pages and cards rendered  {time.monotonic() - started:.0f} s")
 
 
 def search_refresher():

@@ -65,9 +65,23 @@ def _join(names: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(names[:-1])}, {conjunction} {names[-1]}"
 
 
-def _access(style: str, text: str) -> SafeString:
-    # cite.js rewrites this to the reader's own date (the page may come from a cache).
-    return format_html('<span class="access-date" data-style="{}">{}</span>', style, text)
+def access_text(style: str, d: date) -> str:
+    """The access date as citation style `style` writes it (cite.js has the same table)."""
+    if style == "mla":
+        return mla_date(d)
+    if style == "iso":
+        return d.isoformat()
+    if style == "ris":
+        return d.strftime("%Y/%m/%d")
+    return long_date(d)
+
+
+def _access(style: str, d: date) -> SafeString:
+    # Stored pages get the day's date when served (rendering.with_access_date); cite.js then
+    # rewrites it to the reader's own date (the page may come from a cache).
+    return format_html(
+        '<span class="access-date" data-style="{}">{}</span>', style, access_text(style, d)
+    )
 
 
 @dataclass(frozen=True)
@@ -93,7 +107,7 @@ class Citation:
             self.title,
             self.publisher,
             long_date(self.published),
-            _access("chicago", long_date(self.accessed)),
+            _access("chicago", self.accessed),
             self.url,
         )
 
@@ -112,7 +126,7 @@ class Citation:
             d.day,
             self.title,
             self.publisher,
-            _access("apa", long_date(self.accessed)),
+            _access("apa", self.accessed),
             self.url,
         )
 
@@ -133,7 +147,7 @@ class Citation:
             self.publisher,
             mla_date(self.published),
             self.url,
-            _access("mla", mla_date(self.accessed)),
+            _access("mla", self.accessed),
         )
 
     @property
@@ -160,8 +174,8 @@ class Citation:
             "@misc{{{},\n{}  urldate = {{{}}},\n  note = {{Accessed {}}}\n}}",
             self.key,
             body,
-            _access("iso", self.accessed.isoformat()),
-            _access("iso", self.accessed.isoformat()),
+            _access("iso", self.accessed),
+            _access("iso", self.accessed),
         )
 
     def ris(self) -> SafeString:
@@ -175,9 +189,7 @@ class Citation:
             ("UR", self.url),
         ]
         head = format_html_join("", "{}  - {}\n", rows)
-        return format_html(
-            "{}Y2  - {}\nER  - ", head, _access("ris", self.accessed.strftime("%Y/%m/%d"))
-        )
+        return format_html("{}Y2  - {}\nER  - ", head, _access("ris", self.accessed))
 
     def styles(self) -> list[tuple[str, str, SafeString, bool]]:
         """(id, label, text, preformatted) for the "Cite this" panel."""

@@ -3,7 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -40,6 +40,10 @@ class Format(PublicContent):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.articles.all().invalidate_renders()  # its name and link are on every card
+
     def get_absolute_url(self) -> str:
         return reverse("articles:format", args=[self.slug])
 
@@ -73,6 +77,10 @@ class Author(PublicContent):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.articles.all().invalidate_renders()  # bylines, citations, metadata
+
     def get_absolute_url(self) -> str:
         return reverse("articles:author", args=[self.slug])
 
@@ -96,6 +104,21 @@ class ArticleQuerySet(ContentQuerySet):
     def published(self):
         """The only road from public code to articles: published, publish time reached."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def update(self, **kwargs) -> int:
+        # A bulk write (a list action publishing a selection, say) changes what the articles'
+        # stored pages show: retire those renders (`apps/articles/rendering.py`).
+        kwargs.setdefault("render_token", F("render_token") + 1)
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def invalidate_renders(self) -> int:
+        """Retire the stored page and card of these articles: something they show changed
+        (an author's name, a format, a tag, an image). They are rendered again when next read."""
+        return self.update(render_token=F("render_token") + 1)
+
+    invalidate_renders.alters_data = True
 
     def for_listing(self):
         """What a card in a list shows: format, hero image, bylines, regions, themes."""
@@ -200,6 +223,10 @@ class Article(PublicContent):
     )
     # Optimistic locking: every save increments it; a form based on an older value is stale.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Changes whenever anything the article's stored page or card shows may have changed: every
+    # save and bulk update, and edits of the authors, format, tags, vocabulary or images it
+    # shows. A stored render is used only while it carries the current token (rendering.py).
+    render_token = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -234,10 +261,14 @@ class Article(PublicContent):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
+        adding = self._state.adding
+        if not adding:
             self.version += 1
+            # Incremented in the database: an instance read before a bulk invalidation must
+            # not write back a token that a render of older content was stored under.
+            self.render_token = F("render_token") + 1
             if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "render_token"}
         if not self.slug:
             self.slug = self.unique_slug_for(self.title)
         self.lead_html = markdown.render(self.lead, doc_id="lead")
@@ -247,6 +278,8 @@ class Article(PublicContent):
             if self.first_published_at is None:
                 self.first_published_at = self.publish_at
         super().save(*args, **kwargs)
+        if not adding:
+            self.refresh_from_db(fields=["render_token"])
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.slug])
@@ -291,11 +324,13 @@ class Article(PublicContent):
             *(s.heading for s in sections),
             *(s.body for s in sections),
         )
-        reading_time = max(1, round(words / WORDS_PER_MINUTE))
-        if reading_time != self.reading_time:
-            self.reading_time = reading_time
-            Article.objects.filter(pk=self.pk).update(reading_time=reading_time)
-        # Inlines (sections, bylines, tags) were saved after the article: pages must refresh.
+        self.reading_time = max(1, round(words / WORDS_PER_MINUTE))
+        # Inlines (sections, bylines, tags) were saved after the article: its stored page and
+        # card are rendered again (the update retires the old ones), and cached pages refresh.
+        Article.objects.filter(pk=self.pk).update(reading_time=self.reading_time)
+        from .rendering import store_renders
+
+        store_renders(Article.objects.filter(pk=self.pk))
         bump_generation()
 
     def refresh_links(self, sections: list["Section"]) -> None:
@@ -335,6 +370,28 @@ class ArticleLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} → {self.target_id}"
+
+
+class ArticleRender(models.Model):
+    """An article's page and card as rendered HTML: derived data, like `body_html`.
+
+    Written when a published article is saved (`refresh_derived`) and whenever a reader finds
+    it missing or stale (`rendering.py`). A render is used only while its key matches the
+    article's `render_token` and the current templates, so a stale one is never served.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="render"
+    )
+    page_key = models.CharField(max_length=64, blank=True)
+    head_html = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    page_data = models.JSONField(default=dict)
+    card_key = models.CharField(max_length=64, blank=True)
+    card_html = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"render of article {self.article_id}"
 
 
 class Byline(PublicContent):

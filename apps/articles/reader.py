@@ -5,28 +5,27 @@ page's query count is the sum of the functions it calls and does not grow with c
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
-    CharField,
-    Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from taggit.models import Tag
 
 from apps.regions.models import Region, Theme
 
 from .links import Term, link_terms
-from .models import Article, Byline, Section, TaggedArticle
+from .models import Article, ArticleLink, Byline, Section, TaggedArticle
 
 ArticleRegion = Article.regions.through
 ArticleTheme = Article.themes.through
@@ -39,6 +38,7 @@ SEARCH_COLUMNS = ("search_head", "search_vector", "search_title")
 # scoring stays a few hundred index probes whatever the size of the archive.
 RELATED_PER_TERM = 20
 RAIL_LIMIT = 4
+REFERENCED_LIMIT = 10
 
 
 @dataclass
@@ -145,12 +145,20 @@ def published_article(slug: str) -> Article:
 
 def page_article(base: QuerySet, **lookup) -> Article:
     """`published_article` over any base queryset: the staff preview passes all articles."""
+    try:
+        return page_articles(base).get(**lookup)
+    except Article.DoesNotExist:
+        raise Http404("No such article") from None
+
+
+def page_articles(base: QuerySet) -> QuerySet:
+    """Articles with everything their page shows: five prefetch queries for any number."""
     # Search vectors are kilobytes of text per row that the page never shows: leave them.
     sections = Section.objects.defer("search_vector").annotate(
         region_ids=_ids(SectionRegion, "region_id", "section_id"),
         theme_ids=_ids(SectionTheme, "theme_id", "section_id"),
     )
-    queryset = (
+    return (
         base.select_related("format", "hero_image")
         .defer(*SEARCH_COLUMNS)
         .annotate(
@@ -164,10 +172,6 @@ def page_article(base: QuerySet, **lookup) -> Article:
             "update_notes",
         )
     )
-    try:
-        return queryset.get(**lookup)
-    except Article.DoesNotExist:
-        raise Http404("No such article") from None
 
 
 def attach_vocabulary(article: Article, vocabulary: Vocabulary) -> None:
@@ -207,99 +211,6 @@ def per_term_union(queryset: QuerySet, lookup: str, terms, limit: int) -> tuple[
     for term in terms:
         every += [term if p == _TERM else p for p in params]
     return " UNION ALL ".join([f"({sql})"] * len(terms)), every
-
-
-def related_articles(
-    article: Article, limit: int = RELATED_LIMIT, per_term: int = RELATED_PER_TERM
-) -> list[Article]:
-    """Published articles sharing the most regions, themes and tags; newest first on ties.
-
-    One query, bounded whatever the size of the archive: the candidates are the `per_term`
-    newest published articles carrying each of the article's terms (a LATERAL ... LIMIT per
-    term, so a few hundred rows at most), and only those are scored, one point per shared
-    term. Scoring every article that shares any term grew with the archive (0.7 s at 20k).
-    """
-    region_ids = [r.pk for r in article.region_list]
-    theme_ids = [t.pk for t in article.theme_list]
-    tag_ids = [t.pk for t in article.tags.all()]
-    if not (region_ids or theme_ids or tag_ids):
-        return []
-
-    def shared(through, fk: str, ids: list[int], owner: str = "article_id") -> Coalesce:
-        counted = (
-            through.objects.filter(**{owner: OuterRef("pk"), f"{fk}__in": ids})
-            .order_by()
-            .values(owner)
-            .annotate(n=Count("*"))
-            .values("n")
-        )
-        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-    newest = (
-        Article.objects.published()
-        .exclude(pk=article.pk)
-        .order_by("-publish_at", "-pk")
-        .values("pk")
-    )
-    parts = [
-        per_term_union(newest, lookup, ids, per_term)
-        for lookup, ids in (("regions", region_ids), ("themes", theme_ids), ("tags", tag_ids))
-        if ids
-    ]
-    candidates = RawSQL(
-        " UNION ALL ".join(sql for sql, _ in parts), [p for _, ps in parts for p in ps]
-    )
-    return list(
-        Article.objects.published()
-        .filter(pk__in=candidates)
-        .exclude(pk=article.pk)
-        .select_related("format")
-        .defer(*SEARCH_COLUMNS)
-        .annotate(
-            score=shared(ArticleRegion, "region_id", region_ids)
-            + shared(ArticleTheme, "theme_id", theme_ids)
-            + shared(TaggedArticle, "tag_id", tag_ids, owner="content_object_id")
-        )
-        .order_by("-score", "-publish_at", "-pk")[:limit]
-    )
-
-
-def referenced_by(article: Article, limit: int = 10) -> list[Article]:
-    """Published articles whose text links to `article`, newest first. One query."""
-    return list(
-        Article.objects.published()
-        .filter(links_out__target=article)
-        .select_related("format")
-        .defer(*SEARCH_COLUMNS)
-        .order_by("-publish_at", "-pk")[:limit]
-    )
-
-
-def rails(
-    article: Article, region: Region | None, theme: Theme | None, limit: int = RAIL_LIMIT
-) -> dict[str, list[dict]]:
-    """ "More on <region>" and "More on <theme>": the latest other articles, one query (UNION)."""
-    parts = []
-    for key, lookup, term in (("region", "regions", region), ("theme", "themes", theme)):
-        if term is None:
-            continue
-        parts.append(
-            Article.objects.published()
-            .filter(**{lookup: term})
-            .exclude(pk=article.pk)
-            .annotate(rail=Value(key, output_field=CharField()))
-            .order_by("-publish_at", "-pk")
-            .values("rail", "title", "slug", "publish_at")[:limit]
-        )
-    result: dict[str, list[dict]] = {"region": [], "theme": []}
-    if not parts:
-        return result
-    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    for row in combined:
-        result[row["rail"]].append(row)
-    for rows in result.values():
-        rows.sort(key=lambda r: r["publish_at"], reverse=True)
-    return result
 
 
 def latest_by_term(
@@ -343,8 +254,14 @@ def listing(queryset: QuerySet | None = None) -> QuerySet:
     """Published articles as list cards want them: format and bylines (one prefetch query),
     region and theme ids as arrays for `Vocabulary.attach()`."""
     base = queryset if queryset is not None else Article.objects.all()
+    return card_articles(base.published())
+
+
+def card_articles(queryset: QuerySet) -> QuerySet:
+    """What rendering a card reads (`includes/card.html`), for any articles: the save path
+    renders cards of scheduled articles too. Public code goes through `listing()`."""
     return (
-        base.published()
+        queryset
         # The search vectors are most of a row's width and no card shows them.
         .defer(*SEARCH_COLUMNS)
         .select_related("format", "hero_image")
@@ -356,6 +273,18 @@ def listing(queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
+def cards(queryset: QuerySet | None = None) -> QuerySet:
+    """Published articles, newest first, as their stored cards: id, render token and the card
+    (`rendering.with_cards` renders the ones missing or stale). One query for a page."""
+    base = queryset if queryset is not None else Article.objects.all()
+    return (
+        base.published()
+        .order_by("-publish_at", "-pk")
+        .annotate(card_key=F("render__card_key"), card_html=F("render__card_html"))
+        .only("pk", "render_token")
+    )
+
+
 def public_tags() -> QuerySet[Tag]:
     """Tags carried by at least one published article: the only tags readers may learn of."""
     return Tag.objects.filter(
@@ -363,3 +292,140 @@ def public_tags() -> QuerySet[Tag]:
             "tag_id"
         )
     )
+
+
+# --- The live part of an article page ------------------------------------------------------------
+
+
+def published_condition(alias: str) -> tuple[str, list]:
+    """`Article.objects.published()`'s condition as SQL over table alias `alias`: the one gate,
+    for the hand-written query below."""
+    query = Article.objects.published().query
+    db = router.db_for_read(Article)
+    sql, params = query.where.as_sql(query.get_compiler(using=db), connections[db])
+    return sql.replace(f'"{Article._meta.db_table}".', f"{alias}."), list(params)
+
+
+@cache
+def article_url_pattern() -> tuple[str, str]:
+    """An article URL split around its slug: card and rail links without a `reverse()` each."""
+    marker = "slug-marker"
+    head, tail = reverse("articles:detail", args=[marker]).split(marker)
+    return head, tail
+
+
+def article_url(slug: str) -> str:
+    head, tail = article_url_pattern()
+    return f"{head}{slug}{tail}"
+
+
+@dataclass
+class Teaser:
+    """Another article as the page's rails show it."""
+
+    pk: int
+    title: str
+    slug: str
+    publish_at: object
+    dek: str = ""
+    format_name: str = ""
+
+    @property
+    def url(self) -> str:
+        return article_url(self.slug)
+
+
+def around(article_id: int, terms: dict, per_term: int = RELATED_PER_TERM) -> dict:
+    """What an article page shows of *other* articles, in one query, all through the
+    published gate. `terms` is the stored page's data (`rendering.Page.data`): the article's
+    region, theme and tag ids and its primary region and theme.
+
+    - "related": published articles sharing the most regions, themes and tags, newest first on
+      ties. Bounded whatever the size of the archive: the candidates are the `per_term` newest
+      published articles carrying each of the article's terms (each term a literal, so the
+      planner picks per term: walk the newest articles for a busy term, read a rare term's few
+      rows), and only those are scored, one point per shared term. Scoring every article that
+      shares any term grew with the archive (0.7 s at 20k).
+    - "region", "theme": "More on" the primary region and theme, the latest others.
+    - "referenced_by": published articles whose text links to this one.
+
+    Hand-written SQL because it runs on every uncached article page, and the ORM took longer
+    to compile these statements than PostgreSQL took to run them.
+    """
+    regions, themes, tags = terms["regions"], terms["themes"], terms["tags"]
+    rail_region = (terms.get("rail_region") or {}).get("id")
+    rail_theme = (terms.get("rail_theme") or {}).get("id")
+    pub, pub_params = published_condition("a")
+    columns = "a.id, a.title, a.slug, a.publish_at, a.dek, f.name"
+    newest = "ORDER BY a.publish_at DESC, a.id DESC"
+    parts: list[str] = []
+    params: list = []
+
+    def candidates(table: str, owner: str, fk: str, ids: list[int]) -> None:
+        for term in ids:
+            parts.append(
+                f"(SELECT a.id FROM articles_article a JOIN {table} t ON t.{owner} = a.id"
+                f" WHERE t.{fk} = %s AND {pub} AND a.id <> %s {newest} LIMIT %s)"
+            )
+            params.extend([term, *pub_params, article_id, per_term])
+
+    sources = [
+        (ArticleRegion._meta.db_table, "article_id", "region_id", regions),
+        (ArticleTheme._meta.db_table, "article_id", "theme_id", themes),
+        (TaggedArticle._meta.db_table, "content_object_id", "tag_id", tags),
+    ]
+    for table, owner, fk, ids in sources:
+        candidates(table, owner, fk, ids)
+    union: list[str] = []
+    union_params: list = []
+    if parts:
+        score = " + ".join(
+            f"(SELECT count(*) FROM {table} s WHERE s.{owner} = a.id AND s.{fk} = ANY(%s))"
+            for table, owner, fk, ids in sources
+            if ids
+        )
+        union.append(
+            f"(SELECT 'related', {columns}, {score} AS score"
+            f" FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
+            f" WHERE a.id IN ({' UNION ALL '.join(parts)}) AND {pub}"
+            f" ORDER BY score DESC, a.publish_at DESC, a.id DESC LIMIT %s)"
+        )
+        union_params += [ids for _, _, _, ids in sources if ids]
+        union_params += [*params, *pub_params, RELATED_LIMIT]
+    for kind, (table, owner, fk, _), term in (
+        ("region", sources[0], rail_region),
+        ("theme", sources[1], rail_theme),
+    ):
+        if term is not None:
+            union.append(
+                f"(SELECT '{kind}', {columns}, 0"
+                f" FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
+                f" JOIN {table} t ON t.{owner} = a.id"
+                f" WHERE t.{fk} = %s AND {pub} AND a.id <> %s {newest} LIMIT %s)"
+            )
+            union_params += [term, *pub_params, article_id, RAIL_LIMIT]
+    union.append(
+        f"(SELECT 'referenced_by', {columns}, 0"
+        f" FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
+        f" JOIN {ArticleLink._meta.db_table} l ON l.source_id = a.id"
+        f" WHERE l.target_id = %s AND {pub} {newest} LIMIT %s)"
+    )
+    union_params += [article_id, *pub_params, REFERENCED_LIMIT]
+    result: dict[str, list[Teaser]] = {
+        "related": [],
+        "region": [],
+        "theme": [],
+        "referenced_by": [],
+    }
+    with connections[router.db_for_read(Article)].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(union), union_params)
+        rows = cursor.fetchall()
+    # UNION ALL keeps no order of its own: each list is sorted as its part was.
+    rows.sort(key=lambda row: (row[-1], row[4], row[1]), reverse=True)
+    for kind, pk, title, slug, publish_at, dek, format_name, _ in rows:
+        result[kind].append(Teaser(pk, title, slug, publish_at, dek, format_name))
+    return {
+        "related": result["related"],
+        "rails": {"region": result["region"], "theme": result["theme"]},
+        "referenced_by": result["referenced_by"],
+    }

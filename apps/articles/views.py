@@ -2,16 +2,13 @@ from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from apps.editorial.redirects import redirect_for_slug
 from apps.regions.coverage import coverage_cells, matrix
 
-from . import metadata, reader
-from .citation import Citation
+from . import metadata, reader, rendering
 from .models import Article, Author, Format
-from .paging import paginate
 
 
 @require_GET
@@ -20,9 +17,11 @@ def home(request: HttpRequest) -> HttpResponse:
     vocabulary = reader.load_vocabulary()
     published = reader.listing().prefetch_related(None)
     featured = published.filter(featured=True).first() or published.first()
-    latest = list(published.exclude(pk=featured.pk)[:8]) if featured else []
-    cards = vocabulary.attach([a for a in [featured, *latest] if a])
-    prefetch_related_objects(cards, reader.BYLINES, reader.HERO_RENDITIONS)
+    if featured:
+        vocabulary.attach([featured])
+        prefetch_related_objects([featured], reader.BYLINES, reader.HERO_RENDITIONS)
+    latest = reader.cards().exclude(pk=featured.pk) if featured else reader.cards().none()
+    latest = rendering.with_cards(list(latest[:8]))
     region_blocks, theme_blocks = reader.latest_by_term(vocabulary)
     regions = vocabulary.ordered_regions()
     themes = vocabulary.ordered_themes()
@@ -50,61 +49,32 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """An article with everything around it, in eight queries."""
-    try:
-        article = reader.published_article(slug)
-    except Http404:
+    """An article: its stored page (one query) and what links it to others (one query)."""
+    page = rendering.published_page(slug)
+    if page is None:
         # A published article's old slug answers with a 301 to its current URL.
         if moved := redirect_for_slug(slug):
             return moved
-        raise
-    return render(request, "articles/detail.html", detail_context(article))
+        raise Http404("No such article")
+    return render(request, "articles/detail.html", page_context(page))
+
+
+def page_context(page: rendering.Page) -> dict:
+    return {
+        "page": page,
+        "body": rendering.with_access_date(page.body),
+        **reader.around(page.article_id, page.data),
+    }
 
 
 def detail_context(article: Article) -> dict:
-    """The article page's context; the editorial preview renders the page with it too."""
-    reader.attach_vocabulary(article, reader.load_vocabulary())
-    bylines = list(article.bylines.all())
-    authors = [b.author for b in bylines]
-    tags = sorted(article.tags.all(), key=lambda t: t.name.casefold())
-    region = reader.primary(article.region_list)
-    theme = reader.primary(article.theme_list)
-    url = metadata.absolute(article.get_absolute_url())
-    citation = Citation(
-        title=article.title,
-        authors=[a.name for a in authors],
-        published=timezone.localdate(article.publish_at),
-        url=url,
-        publisher=settings.SITE_NAME,
-        accessed=timezone.localdate(),
-    )
-    trail = [(region.name, region.get_absolute_url())] if region else []
-    context = {
-        "article": article,
-        "authors": authors,
-        "sections": article.sections.all(),
-        "tags": tags,
-        "related": reader.related_articles(article),
-        "referenced_by": reader.referenced_by(article),
-        "rails": reader.rails(article, region, theme),
-        "rail_region": region,
-        "rail_theme": theme,
-        "citation": citation,
-        "canonical": url,
-        "json_ld": [
-            metadata.article_ld(article, authors, tags),
-            metadata.breadcrumbs(*trail, (article.title, article.get_absolute_url())),
-        ],
-    }
-    return context
+    """The article page's context, rendered now: the editorial preview's."""
+    return page_context(rendering.render_page(article))
 
 
 def _page(request: HttpRequest, queryset):
-    """A page of cards: vocabulary, a bounded count, the page and its bylines (four queries)."""
-    vocabulary = reader.load_vocabulary()
-    page = paginate(request, reader.listing(queryset))
-    page.object_list = vocabulary.attach(page.object_list)
-    return page
+    """A page of stored cards: a bounded count and the page (two queries)."""
+    return rendering.card_page(request, queryset)
 
 
 def _listing(request: HttpRequest, template: str, heading: str, queryset, **extra) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from apps.articles.models import TaggedArticle
+from apps.articles.models import Article, TaggedArticle
 
 from .models import AuditEntry, ShareLink, SlugRedirect, UpdateNote
 from .workflow import content_changed, local_time
@@ -162,6 +162,7 @@ def merge_tags(target: Tag, others) -> int:
         duplicate.delete()
         moved = moving.update(tag=target)
         Tag.objects.filter(pk__in=[t.pk for t in others]).delete()
+        Article.objects.filter(tags=target).invalidate_renders()
     content_changed()
     return moved
 
@@ -199,6 +200,7 @@ class TagAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
+        Article.objects.filter(tags=obj).invalidate_renders()  # tag lists on stored pages
         content_changed()  # a rename shows on every page that lists the tag
 
     @admin.action(description="Merge the selected tags into one", permissions=["change"])

@@ -148,6 +148,16 @@ class UpdateNote(models.Model):
     def __str__(self) -> str:
         return self.note
 
+    # Notes are shown on the article's stored page: retire it.
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        Article.objects.filter(pk=self.article_id).invalidate_renders()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Article.objects.filter(pk=self.article_id).invalidate_renders()
+        return result
+
 
 class SlugRedirect(models.Model):
     """An old URL slug of a published article, answered with a 301 to its current URL."""

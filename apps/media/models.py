@@ -3,6 +3,7 @@
 from pathlib import PurePosixPath
 from typing import IO
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
@@ -115,9 +116,14 @@ class Image(models.Model):
         # Derived files: every rendition this image needs, made once, then kept in storage.
         renditions.refresh(self)
         if not adding:
-            # Inline figures are rendered into their sections' HTML: render those again.
-            for reference in self.references.select_related("section"):
-                reference.section.save(update_fields=["body_html"])
+            # Inline figures are rendered into their sections' HTML: render those again, and
+            # retire the stored pages and cards that show the image.
+            sections = [r.section for r in self.references.select_related("section")]
+            for section in sections:
+                section.save(update_fields=["body_html"])
+            article_ids = {s.article_id for s in sections}
+            articles = apps.get_model("articles", "Article").objects
+            articles.filter(Q(hero_image=self) | Q(pk__in=article_ids)).invalidate_renders()
             bump_generation()
 
     def delete(self, *args, **kwargs):

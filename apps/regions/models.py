@@ -1,7 +1,15 @@
+from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
 from config.caching import PublicContent
+
+
+def invalidate_all_renders() -> None:
+    """Every article may name any term in its text (the cross-linker links them): a new,
+    renamed or removed term retires every stored render. Vocabulary edits are rare; one
+    UPDATE, and pages are rendered again as readers ask for them."""
+    apps.get_model("articles", "Article").objects.invalidate_renders()
 
 
 class Vocabulary(PublicContent):
@@ -24,6 +32,26 @@ class Vocabulary(PublicContent):
 
     def __str__(self) -> str:
         return self.name
+
+    # What stored article pages and cards show of a term (rendering.py): its chips, links and
+    # the cross-linker's list of names to link in every article's text.
+    RENDERED_FIELDS = ("name", "slug", "order", "parent_id")
+
+    def save(self, *args, **kwargs) -> None:
+        fields = [f for f in self.RENDERED_FIELDS if hasattr(self, f)]
+        before = (
+            None
+            if self._state.adding
+            else type(self).objects.filter(pk=self.pk).values_list(*fields).first()
+        )
+        super().save(*args, **kwargs)
+        if before != tuple(getattr(self, f) for f in fields):
+            invalidate_all_renders()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        invalidate_all_renders()
+        return result
 
 
 class Region(Vocabulary):

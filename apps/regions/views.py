@@ -5,9 +5,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from apps.articles import metadata, reader
+from apps.articles import metadata, reader, rendering
 from apps.articles.models import Article, Section
-from apps.articles.paging import paginate
 
 from .coverage import coverage_cells, matrix
 from .models import Region, Theme
@@ -26,13 +25,6 @@ def _sections_elsewhere(relation: str, term: Region | Theme) -> list[Section]:
         .select_related("article")
         .order_by("-article__publish_at", "-article_id", "position")[:SECTIONS_LIMIT]
     )
-
-
-def _listing_page(request: HttpRequest, vocabulary: reader.Vocabulary, queryset):
-    """A page of cards: a bounded count, the page and its bylines (three queries)."""
-    page = paginate(request, reader.listing(queryset))
-    page.object_list = vocabulary.attach(page.object_list)
-    return page
 
 
 @require_GET
@@ -63,7 +55,7 @@ def detail(request: HttpRequest, region: str) -> HttpResponse:
     """Region hub: description, latest, breakdown by theme, sections in other articles."""
     vocabulary = reader.load_vocabulary()
     place = vocabulary.region(region)
-    page = _listing_page(request, vocabulary, Article.objects.filter(regions=place))
+    page = rendering.card_page(request, Article.objects.filter(regions=place))
     cells = coverage_cells(region=place)
     breakdown = [
         (t, cells[(place.pk, t.pk)], reverse("regions:intersection", args=[place.slug, t.slug]))
@@ -97,8 +89,8 @@ def intersection(request: HttpRequest, region: str, theme: str) -> HttpResponse:
     vocabulary = reader.load_vocabulary()
     place = vocabulary.region(region)
     subject = vocabulary.theme(theme)
-    page = _listing_page(
-        request, vocabulary, Article.objects.filter(regions=place).filter(themes=subject)
+    page = rendering.card_page(
+        request, Article.objects.filter(regions=place).filter(themes=subject)
     )
     return render(
         request,
@@ -137,7 +129,7 @@ def theme(request: HttpRequest, theme: str) -> HttpResponse:
     """Theme hub: latest, breakdown by region, sections on the theme inside other articles."""
     vocabulary = reader.load_vocabulary()
     subject = vocabulary.theme(theme)
-    page = _listing_page(request, vocabulary, Article.objects.filter(themes=subject))
+    page = rendering.card_page(request, Article.objects.filter(themes=subject))
     cells = coverage_cells(theme=subject)
     breakdown = [
         (r, cells[(r.pk, subject.pk)], reverse("regions:intersection", args=[r.slug, subject.slug]))

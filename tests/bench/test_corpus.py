@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from apps.articles import markdown
-from apps.articles.models import Article, Section
+from apps.articles import markdown, reader, rendering
+from apps.articles.models import Article, ArticleRender, Section
 from bench import corpus, probe
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +97,14 @@ def test_discovery_offers_only_published_articles(built):
     slugs = {path.strip("/").split("/")[-1] for path in found["article_paths"]}
     assert slugs and slugs <= published
     assert found["pages"]["home"] == "/"
+
+
+def test_every_published_article_has_its_stored_page_and_card_as_the_save_path_makes_them(built):
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    renders = {r.article_id: r for r in ArticleRender.objects.all()}
+    assert set(renders) == set(published.values_list("pk", flat=True))
+    for article in published.order_by("pk")[:5]:
+        stored = renders[article.pk]
+        assert stored.page_key == stored.card_key == rendering.key_for(article.render_token)
+        fresh = rendering.render_page(reader.page_article(Article.objects.all(), pk=article.pk))
+        assert stored.body_html == fresh.body and stored.head_html == fresh.head

@@ -1,0 +1,295 @@
+"""Stored renders: an article's page and card as HTML, kept beside the article.
+
+DESIGN.md's content flow, one step further: Markdown becomes sanitised HTML at save, and the
+article's page (`articles/parts/head.html`, `articles/parts/body.html`) and list card
+(`includes/card.html`) become HTML at save too. A public article page is then one query for the
+stored page plus one for what changes with *other* articles (related, "More on", "Referenced
+by": `reader.around`); a listing reads its cards with its page of rows.
+
+Always correct, never a cache to warm:
+- A render is stored under a key: the article's `render_token` as read with the content it was
+  made from, plus a stamp of the templates, `RENDER_VERSION` and the settings that reach the
+  HTML. Every change to what a render shows moves the token: every save and bulk update of the
+  article, and edits of its authors, format, tags, images or the vocabulary
+  (`ArticleQuerySet.invalidate_renders`). A render made from content read before such a change
+  carries the old token, so it is never served, whatever order the writes land in.
+- A reader who finds no render under the current key renders it and stores it (one upsert), so
+  a deploy that changes the templates needs nothing run by hand; `manage.py render_articles`
+  fills them ahead of readers.
+- The one thing in a stored page that depends on the day, the citation's access date, is
+  replaced when the page is served (`with_access_date`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from . import reader
+from .citation import Citation, access_text
+from .models import Article, ArticleRender
+from .paging import paginate
+
+# Bump when Python code that shapes the stored HTML changes (template tags, the citation, the
+# cross-linker); template edits change the stamp by themselves.
+RENDER_VERSION = 1
+PAGE_TEMPLATES = ("articles/parts/head.html", "articles/parts/body.html")
+CARD_TEMPLATE = "includes/card.html"
+STORE_BATCH = 200
+
+
+@cache
+def _templates_digest() -> str:
+    """The project's templates, as read once per process (a deploy starts new processes)."""
+    digest = hashlib.sha256(f"{RENDER_VERSION}".encode())
+    for folder in (Path(d) for d in settings.TEMPLATES[0]["DIRS"]):
+        for path in sorted(folder.rglob("*.html")):
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def _stamp(*values: str) -> str:
+    return hashlib.sha256("\0".join(values).encode()).hexdigest()[:16]
+
+
+def stamp() -> str:
+    """What the stored HTML depends on besides the content: templates, code, settings."""
+    return _stamp(
+        _templates_digest(),
+        settings.SITE_URL,
+        settings.SITE_NAME,
+        settings.STATIC_URL,
+        settings.MEDIA_URL,
+        settings.TIME_ZONE,
+    )
+
+
+def key_for(token: int) -> str:
+    return f"{stamp()}:{token}"
+
+
+@dataclass
+class Page:
+    """An article page's stored parts and what the live part of the page needs."""
+
+    article_id: int
+    title: str
+    head: SafeString
+    body: SafeString
+    data: dict
+
+    @property
+    def rail_region(self) -> dict | None:
+        return self.data.get("rail_region")
+
+    @property
+    def rail_theme(self) -> dict | None:
+        return self.data.get("rail_theme")
+
+
+# --- Rendering ----------------------------------------------------------------------------------
+
+
+def page_context(article: Article, vocabulary: reader.Vocabulary | None = None) -> dict:
+    """Everything the stored page shows, for an article loaded by `reader.page_articles`."""
+    reader.attach_vocabulary(article, vocabulary or reader.load_vocabulary())
+    authors = [b.author for b in article.bylines.all()]
+    tags = sorted(article.tags.all(), key=lambda t: t.name.casefold())
+    region = reader.primary(article.region_list)
+    theme = reader.primary(article.theme_list)
+    from .metadata import absolute, article_ld, breadcrumbs
+
+    url = absolute(article.get_absolute_url())
+    trail = [(region.name, region.get_absolute_url())] if region else []
+    return {
+        "article": article,
+        "authors": authors,
+        "sections": article.sections.all(),
+        "tags": tags,
+        "rail_region": region,
+        "rail_theme": theme,
+        "canonical": url,
+        "SITE_NAME": settings.SITE_NAME,
+        "citation": Citation(
+            title=article.title,
+            authors=[a.name for a in authors],
+            published=timezone.localdate(article.publish_at),
+            url=url,
+            publisher=settings.SITE_NAME,
+            accessed=timezone.localdate(),
+        ),
+        "json_ld": [
+            article_ld(article, authors, tags),
+            breadcrumbs(*trail, (article.title, article.get_absolute_url())),
+        ],
+    }
+
+
+def _term(term) -> dict | None:
+    if term is None:
+        return None
+    return {"id": term.pk, "name": term.name, "url": term.get_absolute_url()}
+
+
+def render_page(article: Article, vocabulary: reader.Vocabulary | None = None) -> Page:
+    """The article's page parts, rendered now (the staff preview uses this directly)."""
+    context = page_context(article, vocabulary)
+    head, body = (render_to_string(name, context) for name in PAGE_TEMPLATES)
+    data = {
+        "title": article.seo_title or article.title,
+        "regions": [r.pk for r in article.region_list],
+        "themes": [t.pk for t in article.theme_list],
+        "tags": [t.pk for t in context["tags"]],
+        "rail_region": _term(context["rail_region"]),
+        "rail_theme": _term(context["rail_theme"]),
+    }
+    return Page(article.pk, data["title"], mark_safe(head), mark_safe(body), data)
+
+
+def render_card(article: Article) -> str:
+    """One list card, for an article loaded by `reader.listing()` with its vocabulary attached."""
+    return render_to_string(CARD_TEMPLATE, {"article": article})
+
+
+# --- Storing ------------------------------------------------------------------------------------
+
+
+def store_renders(articles: QuerySet[Article], batch_size: int = STORE_BATCH) -> int:
+    """Render and store the page and card of each published article in `articles`; returns
+    how many. The save path calls it for one article, `render_articles` for the archive:
+    about ten queries a batch, then the templates' time for each article.
+
+    Each render is stored under the token read with its content (see the module's docstring).
+    """
+    ids = list(
+        articles.filter(status=Article.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True)
+    )
+    vocabulary = reader.load_vocabulary()
+    for start in range(0, len(ids), batch_size):
+        batch = Article.objects.filter(pk__in=ids[start : start + batch_size])
+        rows = {}
+        for article in reader.page_articles(batch):
+            page = render_page(article, vocabulary)
+            rows[article.pk] = ArticleRender(
+                article_id=article.pk,
+                page_key=key_for(article.render_token),
+                head_html=page.head,
+                body_html=page.body,
+                page_data=page.data,
+            )
+        for article in vocabulary.attach(reader.card_articles(batch)):
+            if render := rows.get(article.pk):
+                render.card_key = key_for(article.render_token)
+                render.card_html = render_card(article)
+        _upsert(list(rows.values()), [f for f in RENDER_FIELDS if f != "article"])
+    return len(ids)
+
+
+RENDER_FIELDS = [
+    "article",
+    "page_key",
+    "head_html",
+    "body_html",
+    "page_data",
+    "card_key",
+    "card_html",
+]
+
+
+def _upsert(renders: list[ArticleRender], fields: list[str]) -> None:
+    if renders:
+        ArticleRender.objects.bulk_create(
+            renders, update_conflicts=True, unique_fields=["article"], update_fields=fields
+        )
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+PAGE_FIELDS = (
+    "pk",
+    "slug",
+    "render_token",
+    "render__page_key",
+    "render__head_html",
+    "render__body_html",
+    "render__page_data",
+)
+
+
+def published_page(slug: str) -> Page | None:
+    """The published article at `slug` as its stored page, or None. One query; a missing or
+    stale render is made and stored first (about ten more)."""
+    rows = Article.objects.published().filter(slug=slug).order_by().values_list(*PAGE_FIELDS)
+    found = list(rows[:1])
+    if not found:
+        return None
+    pk, _, token, key, head, body, data = found[0]
+    if key != key_for(token):
+        article = reader.page_article(Article.objects.published(), pk=pk)
+        page = render_page(article)
+        _upsert(
+            [
+                ArticleRender(
+                    article_id=pk,
+                    page_key=key_for(article.render_token),
+                    head_html=page.head,
+                    body_html=page.body,
+                    page_data=page.data,
+                )
+            ],
+            ["page_key", "head_html", "body_html", "page_data"],
+        )
+        return page
+    return Page(pk, data["title"], mark_safe(head), mark_safe(body), data)
+
+
+def with_cards(articles: list[Article]) -> list[Article]:
+    """Give each listed article (from `reader.cards()`) its `card_html`, rendering and storing
+    the cards that are missing or stale (two or three queries when any are)."""
+    stale = [a for a in articles if a.card_key != key_for(a.render_token)]
+    if stale:
+        vocabulary = reader.load_vocabulary()
+        fresh = vocabulary.attach(
+            reader.card_articles(Article.objects.filter(pk__in=[a.pk for a in stale]))
+        )
+        made = {a.pk: (key_for(a.render_token), render_card(a)) for a in fresh}
+        for article in stale:
+            article.card_key, article.card_html = made.get(article.pk, ("", ""))
+        _upsert(
+            [ArticleRender(article_id=pk, card_key=k, card_html=h) for pk, (k, h) in made.items()],
+            ["card_key", "card_html"],
+        )
+    for article in articles:
+        article.card_html = mark_safe(article.card_html)
+    return articles
+
+
+# --- Serving ------------------------------------------------------------------------------------
+
+ACCESS_DATE = re.compile(r'(<span class="access-date" data-style="(\w+)">)[^<]*(</span>)')
+
+
+def with_access_date(html: str, today: date | None = None) -> SafeString:
+    """The stored page with today's date as the citation's access date."""
+    today = today or timezone.localdate()
+    return mark_safe(ACCESS_DATE.sub(lambda m: f"{m[1]}{access_text(m[2], today)}{m[3]}", html))
+
+
+def card_page(request, queryset: QuerySet[Article] | None = None):
+    """The requested page of published articles from `queryset` as stored cards: a bounded
+    count and the page (two queries), or 404 (`paging.paginate`)."""
+    page = paginate(request, reader.cards(queryset))
+    page.object_list = with_cards(list(page.object_list))
+    return page
