@@ -36,6 +36,7 @@ from html import escape
 
 CORPUS_VERSION = 2
 RENDER_PROCESSES = 2
+BENCH_SITE_URL = "https://meridian.bench.localhost"
 META_TABLE = "bench_corpus"
 CHUNK = 2000
 REFRESH_BATCH = 250
@@ -710,7 +711,8 @@ def render_stored_pages(log, started: float) -> None:
         auth += ":" + quote(db["PASSWORD"], safe="")
     host = quote(db["HOST"] or "localhost", safe="")  # a socket folder, percent-encoded
     url = f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
-    env = {**os.environ, "DATABASE_URL": url}
+    # SITE_URL, as the benchmark serves it (bench/run.py): stored pages carry absolute URLs.
+    env = {**os.environ, "DATABASE_URL": url, "SITE_URL": BENCH_SITE_URL}
     env.pop("TEST_DATABASE_NAME", None)
     connection.close()
     manage = str(Path(__file__).resolve().parent.parent / "manage.py")

@@ -37,6 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from bench.corpus import BENCH_SITE_URL
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "bench"
 RESULTS_DIR = BENCH_DIR / "results"
@@ -232,7 +234,9 @@ def server_env(url: str, port: int, run_id: str, secret: str, redis: bool) -> di
         DJANGO_ENV="production",
         SECRET_KEY=secret,
         ALLOWED_HOSTS="127.0.0.1,localhost",
-        SITE_URL=f"http://127.0.0.1:{port}",
+        # The public address, as behind a proxy; a constant, so that the stored renders
+        # (which carry absolute URLs) stay valid from one run to the next.
+        SITE_URL=BENCH_SITE_URL,
         CACHE_KEY_PREFIX=f"bench-{run_id}",
         PYTHONPATH=str(BASE_DIR),
     )
@@ -242,6 +246,18 @@ def server_env(url: str, port: int, run_id: str, secret: str, redis: bool) -> di
     else:
         env.pop("REDIS_URL", None)
     return env
+
+
+def render_stale(env: dict) -> None:
+    """The deploy step: store the renders the production settings would serve that are
+    missing or stale (`render_articles`; nothing to do when the corpus build made them)."""
+    log("render_articles (missing or stale renders only)")
+    command = [PY, "manage.py", "render_articles"]
+    workers = [
+        subprocess.Popen([*command, f"--shard={k}/2"], env=env, cwd=BASE_DIR) for k in range(2)
+    ]
+    if any(worker.wait() for worker in workers):
+        raise SystemExit("bench: render_articles failed")
 
 
 def try_probe(env: dict, step: str, *args: str) -> dict | list:
@@ -790,6 +806,7 @@ def main(argv: list[str] | None = None) -> int:
     # The small corpus: the admin change list and query counts to compare with.
     port = free_port()
     env_small = server_env(small_url, port, run_id + "s", secret, redis)
+    render_stale(env_small)
     server = Server(env_small, port, load_log, opts.workers)
     log(f"serving {opts.small} articles on 127.0.0.1:{port}")
     server.start()
@@ -809,6 +826,7 @@ def main(argv: list[str] | None = None) -> int:
     # The full corpus: everything.
     port = free_port()
     env = server_env(full_url, port, run_id, secret, redis)
+    render_stale(env)
     server = Server(env, port, load_log, opts.workers)
     log(f"serving {opts.n} articles on 127.0.0.1:{port}")
     server.start()
