@@ -1,4 +1,4 @@
-"""Exhaustive ranking, to measure what the candidate stage of `query.ranked()` gives away.
+"""Exhaustive ranking, to measure what the candidate stage of `query.results()` gives away.
 
 `exhaustive_ranking()` scores every published match by the full weighted vector times the same
 recency boost (no candidate stage); `top_k_agreement()` compares it with the served ranking.
@@ -34,7 +34,7 @@ def exhaustive_ranking(q: str, k: int = 10, filters: query.Filters | None = None
 def served_ranking(q: str, k: int = 10, filters: query.Filters | None = None) -> list[int]:
     """Ids of the first `k` results as /search/ serves them (candidate stage, then re-rank)."""
     parsed = _parse(q)
-    return list(query.ranked(parsed, filters or query.Filters()).values_list("id", flat=True)[:k])
+    return [r.id for r in query.results(parsed, filters or query.Filters(), 0, k).results]
 
 
 def top_k_agreement(q: str, k: int = 10, filters: query.Filters | None = None) -> float:

@@ -13,29 +13,26 @@ each full vector is large (TOASTed) and must be read back. So ranking has a cand
 Then the candidates are re-ranked by the full vector times the boost.
 
 `quality.exhaustive_ranking()` ranks every match by the same score, to measure the agreement.
+
+A page of results is one SQL statement (`RESULTS_SQL`): the candidate tiers, the re-ranking, the
+page, and for each result on it its format, regions, themes and best-matching section with a
+headline. It is written once as text because building it with the ORM cost more than running it.
+Its gate (`gate()`) is still `Article.objects.published()` with the reader's filters, compiled to
+a WHERE clause, so drafts and scheduled pieces stay out by the same road as everywhere else.
 """
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Count,
-    F,
-    FloatField,
-    Func,
-    Q,
-    QuerySet,
-    Value,
-    Window,
-)
+from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
-from apps.articles.models import Article
+from apps.articles.models import Article, Byline
 
 HEAD_CANDIDATES = 100
 ANY_CANDIDATES = 100
@@ -69,13 +66,15 @@ class Rank(Func):
     output_field = FloatField()
 
 
+BOOST_SQL = (
+    f"(1 + {RECENCY_WEIGHT} / (1 + extract(epoch from (now() - {{}}))::float8 / 31557600.0))"
+)
+
+
 class RecencyBoost(Func):
     """1.2 for today's article, 1.1 at one year old, 1.05 at three: a gentle tie-breaker."""
 
-    template = (
-        f"(1 + {RECENCY_WEIGHT} / "
-        "(1 + extract(epoch from (now() - %(expressions)s))::float8 / 31557600.0))"
-    )
+    template = BOOST_SQL.format("%(expressions)s")
     output_field = FloatField()
 
 
@@ -194,14 +193,18 @@ class Filters:
     year: int | None = None
 
     def apply(self, qs: QuerySet) -> QuerySet:
+        """Narrow `qs` without joins (EXISTS instead), so its WHERE clause stands on its own."""
         if self.region is not None:
-            qs = qs.filter(regions=self.region)
+            regions = Article.regions.through.objects
+            qs = qs.filter(Exists(regions.filter(article_id=OuterRef("pk"), region=self.region)))
         if self.theme is not None:
-            qs = qs.filter(themes=self.theme)
+            themes = Article.themes.through.objects
+            qs = qs.filter(Exists(themes.filter(article_id=OuterRef("pk"), theme=self.theme)))
         if self.format is not None:
             qs = qs.filter(format=self.format)
         if self.author is not None:
-            qs = qs.filter(bylines__author=self.author)
+            bylines = Byline.objects.filter(article_id=OuterRef("pk"), author=self.author)
+            qs = qs.filter(Exists(bylines))
         if self.year is not None:
             qs = qs.filter(publish_at__year=self.year)
         return qs
@@ -211,62 +214,207 @@ def base_queryset(filters: Filters) -> QuerySet:
     return filters.apply(Article.objects.published())
 
 
-def candidates(parsed: ParsedQuery, filters: Filters) -> QuerySet:
-    """The ids worth ranking by the full vector (see the module docstring). One or two queries."""
-    base = base_queryset(filters)
-    matches = Matches(F("search_vector"), tsquery(parsed.tsquery))
-    by_head = score("search_head", parsed.tsquery).desc()
-    # A head match is a full match, and the head is small: tested first, it spares reading the
-    # large full vector of most title matches.
-    head_or_full = Q(Matches(F("search_head"), tsquery(parsed.tsquery))) | Q(matches)
-    best = list(
-        base.filter(head_or_full, Matches(F("search_title"), tsquery(parsed.any_terms)))
-        .order_by(by_head)
-        .values_list("id", flat=True)[:HEAD_CANDIDATES]
+def gate(filters: Filters) -> tuple[str, dict]:
+    """`base_queryset(filters)` as a WHERE condition on "articles_article", with named params.
+
+    The raw statements below apply it to each of their scans of the table.
+    """
+    qs_query = base_queryset(filters).query
+    sql, params = qs_query.get_compiler(connection=connection).compile(qs_query.where)
+    names = iter(f"gate_{i}" for i in range(len(params)))
+    named = re.sub(r"%([%s])", lambda m: "%%" if m[1] == "%" else f"%({next(names)})s", sql)
+    return named, {f"gate_{i}": value for i, value in enumerate(params)}
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snippet:
+    anchor: str
+    heading: str
+    raw: str  # ts_headline output: editor text with MARK_START/MARK_END around matches
+
+
+@dataclass(slots=True)
+class Result:
+    """One result card: what the page shows of an article, read in the results statement."""
+
+    id: int
+    title: str
+    slug: str
+    dek: str
+    publish_at: datetime
+    format_name: str
+    score: float | None
+    regions: list  # [slug, name] pairs, in the vocabulary's order
+    themes: list
+    snippet: Snippet | None
+    # Set by the view: links and the highlighted snippet.
+    url: str = ""
+    region_links: list[tuple[str, str]] = field(default_factory=list)  # (url, name)
+    theme_links: list[tuple[str, str]] = field(default_factory=list)
+    snippet_html: str = ""
+
+
+@dataclass
+class Page:
+    results: list[Result]
+    ranked_total: int  # how many matches were ranked (≤ MAX_RANKED); 0 when browsing
+
+
+def _head_score(vector: str) -> str:
+    return f"ts_rank({vector}, %(q)s::tsquery) * {BOOST_SQL.format('publish_at')}"
+
+
+# Markdown source as plain text, in SQL so that fragments are cut from the text a reader sees:
+# no sentinel characters, no tags (even half of one), no link targets.
+PLAIN_BODY_SQL = f"""
+regexp_replace(regexp_replace(translate(best.body, '{MARK_START}{MARK_END}', ''),
+    '<[^<>]*>', ' ', 'g'), '\\[([^\\]]*)\\]\\([^)]*\\)', '\\1', 'g')
+"""
+
+# The candidate tiers of the module docstring, re-ranked; `{title_match}` is empty when a title
+# match is a match by construction (the query is "any of these words").
+CANDIDATES_SQL = f"""
+title_tier AS MATERIALIZED (
+    SELECT id, {_head_score("search_head")} AS head_score
+    FROM articles_article
+    WHERE {{gate}} AND search_title @@ %(any)s::tsquery {{title_match}}
+    ORDER BY head_score DESC
+    LIMIT {{head}}
+),
+head_tier AS MATERIALIZED (
+    SELECT id, {_head_score("search_head")} AS head_score
+    FROM articles_article
+    WHERE (SELECT count(*) FROM title_tier) < {{head}}
+      AND {{gate}} AND search_head @@ %(q)s::tsquery
+      AND id NOT IN (SELECT id FROM title_tier)
+    ORDER BY head_score DESC
+    LIMIT {{head}}
+),
+by_head AS (
+    SELECT id FROM (
+        SELECT id, 0 AS tier, head_score FROM title_tier
+        UNION ALL
+        SELECT id, 1 AS tier, head_score FROM head_tier
+    ) tiers
+    ORDER BY tier, head_score DESC
+    LIMIT {{head}}
+),
+anywhere AS MATERIALIZED (
+    SELECT id FROM articles_article
+    WHERE {{gate}} AND search_vector @@ %(q)s::tsquery
+    LIMIT {{any}}
+),
+page AS MATERIALIZED (
+    SELECT a.id, a.title, a.slug, a.dek, a.publish_at, a.format_id,
+           ts_rank(a.search_vector, %(q)s::tsquery) * {BOOST_SQL.format("a.publish_at")} AS score,
+           count(*) OVER () AS ranked_total
+    FROM (SELECT id FROM by_head UNION SELECT id FROM anywhere) c
+    JOIN articles_article a ON a.id = c.id
+    ORDER BY score DESC, a.publish_at DESC, a.id DESC
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+"""
+
+BROWSE_SQL = """
+page AS MATERIALIZED (
+    SELECT id, title, slug, dek, publish_at, format_id,
+           NULL::float8 AS score, 0::bigint AS ranked_total
+    FROM articles_article
+    WHERE {gate}
+    ORDER BY publish_at DESC, id DESC
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+"""
+
+# The best-matching section of a result, with a headline around the matches: ts_headline is
+# the expensive part, so it runs on that one section of the results on the page only.
+SNIPPET_SQL = f"""
+LEFT JOIN LATERAL (
+    SELECT best.anchor, best.heading,
+           ts_headline('english', {PLAIN_BODY_SQL}, %(q)s::tsquery, %(headline)s) AS headline
+    FROM (
+        SELECT s.anchor, s.heading, s.body
+        FROM articles_section s
+        WHERE s.article_id = p.id AND s.search_vector @@ %(q)s::tsquery
+        ORDER BY ts_rank(s.search_vector, %(q)s::tsquery) DESC, s.position, s.id
+        LIMIT 1
+    ) best
+) snippet ON true
+"""
+
+RESULTS_SQL = """
+WITH {page}
+SELECT p.id, p.title, p.slug, p.dek, p.publish_at, f.name, p.score, p.ranked_total,
+       (SELECT json_agg(json_build_array(g.slug, g.name) ORDER BY g."order", g.name)
+          FROM articles_article_regions ar JOIN regions_region g ON g.id = ar.region_id
+         WHERE ar.article_id = p.id) AS regions,
+       (SELECT json_agg(json_build_array(t.slug, t.name) ORDER BY t."order", t.name)
+          FROM articles_article_themes at JOIN regions_theme t ON t.id = at.theme_id
+         WHERE at.article_id = p.id) AS themes,
+       {snippet_columns}
+FROM page p JOIN articles_format f ON f.id = p.format_id
+{snippet_join}
+ORDER BY p.score DESC NULLS LAST, p.publish_at DESC, p.id DESC
+"""
+
+
+def results_sql(parsed: ParsedQuery | None, filters: Filters) -> tuple[str, dict]:
+    """The results statement and its params, less `limit` and `offset`."""
+    where, params = gate(filters)
+    if parsed is None:
+        page = BROWSE_SQL.format(gate=where)
+        return RESULTS_SQL.format(
+            page=page, snippet_columns="NULL, NULL, NULL", snippet_join=""
+        ), params
+    # A title with any of the words matches when the query is just "any of these words".
+    title_match = (
+        ""
+        if parsed.tsquery == parsed.any_terms
+        else "AND (search_head @@ %(q)s::tsquery OR search_vector @@ %(q)s::tsquery)"
     )
-    if len(best) < HEAD_CANDIDATES:
-        best += (
-            base.filter(Matches(F("search_head"), tsquery(parsed.tsquery)))
-            .exclude(id__in=best)
-            .order_by(by_head)
-            .values_list("id", flat=True)[: HEAD_CANDIDATES - len(best)]
+    page = CANDIDATES_SQL.format(
+        gate=where, title_match=title_match, head=HEAD_CANDIDATES, any=ANY_CANDIDATES
+    )
+    sql = RESULTS_SQL.format(
+        page=page,
+        snippet_columns="snippet.anchor, snippet.heading, snippet.headline",
+        snippet_join=SNIPPET_SQL,
+    )
+    params.update(q=parsed.tsquery, any=parsed.any_terms, headline=HEADLINE_OPTIONS)
+    return sql, params
+
+
+def results(
+    parsed: ParsedQuery | None, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE
+) -> Page:
+    """A page of results: ranked matches of `parsed`, or newest first without it. One query.
+
+    Ranked: the best of at most MAX_RANKED candidates; each result with its best section.
+    """
+    sql, params = results_sql(parsed, filters)
+    params.update(limit=limit, offset=offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = [
+        Result(
+            id=row[0],
+            title=row[1],
+            slug=row[2],
+            dek=row[3],
+            publish_at=row[4],
+            format_name=row[5],
+            score=row[6],
+            regions=row[8] or [],
+            themes=row[9] or [],
+            snippet=Snippet(anchor=row[10], heading=row[11], raw=row[12]) if row[10] else None,
         )
-    anywhere = (
-        base.filter(matches)
-        .order_by()  # any matches: an ORDER BY would tempt the planner away from the GIN index
-        .values("id")[:ANY_CANDIDATES]
-    )
-    return Article.objects.filter(id__in=best).values("id").union(anywhere)
-
-
-def ranked(parsed: ParsedQuery, filters: Filters) -> QuerySet:
-    """Published matches, best first, each with `score` and `ranked_total` (≤ MAX_RANKED)."""
-    return (
-        base_queryset(filters)
-        .filter(id__in=candidates(parsed, filters))
-        .annotate(
-            score=score("search_vector", parsed.tsquery),
-            ranked_total=Window(Count("id")),
-        )
-        .order_by("-score", "-publish_at", "-id")
-    )
-
-
-def browse(filters: Filters) -> QuerySet:
-    """Filter-only browsing: newest first."""
-    return (
-        base_queryset(filters)
-        .annotate(ranked_total=Window(Count("id")))
-        .order_by("-publish_at", "-id")
-    )
-
-
-def for_cards(qs: QuerySet) -> QuerySet:
-    return (
-        qs.select_related("format")
-        .prefetch_related("regions", "themes")
-        .only("id", "title", "slug", "dek", "publish_at", "format__name", "format__slug", "status")
-    )
+        for row in rows
+    ]
+    return Page(results=found, ranked_total=rows[0][7] if rows else 0)
 
 
 # --- Facets -------------------------------------------------------------------------------------
@@ -277,6 +425,7 @@ class FacetValue:
     key: str
     label: str
     count: int
+    url: str = ""
 
 
 @dataclass
@@ -292,45 +441,74 @@ class Facets:
 
 FACET_NAMES = ("region", "theme", "format", "author", "year")
 
+# Up to FACET_CAP + 1 matches. Any matches will do (past the cap counts are lower bounds), so
+# title matches come first: their index is small and they need no large vector read back.
+# The second branch runs only when the first falls short.
+FACET_MATCHES_SQL = """
+SELECT id, format_id, publish_at FROM (
+    (SELECT id, format_id, publish_at FROM articles_article
+      WHERE {gate} AND search_title @@ %(q)s::tsquery
+      LIMIT {limit})
+    UNION ALL
+    (SELECT id, format_id, publish_at FROM articles_article
+      WHERE {gate} AND search_vector @@ %(q)s::tsquery AND NOT search_title @@ %(q)s::tsquery
+      LIMIT {limit})
+) found
+LIMIT {limit}
+"""
+
+FACET_BROWSE_SQL = """
+SELECT id, format_id, publish_at FROM articles_article WHERE {gate} LIMIT {limit}
+"""
+
+FACETS_SQL = """
+WITH matched AS MATERIALIZED ({matched}),
+m AS MATERIALIZED (SELECT * FROM matched LIMIT {cap}),
+ids AS MATERIALIZED (SELECT array_agg(id) AS ids FROM m)
+SELECT 'total', '', '', 0, count(*) FROM matched
+UNION ALL
+SELECT 'region', r.slug, r.name, r."order", c.n FROM (
+    SELECT ar.region_id, count(*) AS n FROM ids, articles_article_regions ar
+    WHERE ar.article_id = ANY(ids.ids) GROUP BY ar.region_id
+) c JOIN regions_region r ON r.id = c.region_id
+UNION ALL
+SELECT 'theme', t.slug, t.name, t."order", c.n FROM (
+    SELECT at.theme_id, count(*) AS n FROM ids, articles_article_themes at
+    WHERE at.article_id = ANY(ids.ids) GROUP BY at.theme_id
+) c JOIN regions_theme t ON t.id = c.theme_id
+UNION ALL
+SELECT 'format', f.slug, f.name, f."order", count(*)
+  FROM m JOIN articles_format f ON f.id = m.format_id GROUP BY f.id
+UNION ALL
+SELECT 'author', au.slug, au.name, 0, c.n FROM (
+    SELECT b.author_id, count(DISTINCT b.article_id) AS n FROM ids, articles_byline b
+    WHERE b.article_id = ANY(ids.ids) GROUP BY b.author_id
+) c JOIN articles_author au ON au.id = c.author_id
+UNION ALL
+SELECT 'year', y::text, y::text, 0, count(*) FROM (
+    SELECT extract(year FROM m.publish_at AT TIME ZONE %(tz)s)::int AS y FROM m
+) years GROUP BY y
+"""
+
+
+def facets_sql(parsed: ParsedQuery | None, filters: Filters) -> tuple[str, dict]:
+    where, params = gate(filters)
+    if parsed is None:
+        matched = FACET_BROWSE_SQL.format(gate=where, limit=FACET_CAP + 1)
+    else:
+        matched = FACET_MATCHES_SQL.format(gate=where, limit=FACET_CAP + 1)
+        params["q"] = parsed.tsquery
+    params["tz"] = settings.TIME_ZONE
+    return FACETS_SQL.format(matched=matched, cap=FACET_CAP), params
+
 
 def facets(parsed: ParsedQuery | None, filters: Filters) -> Facets:
     """Counts per region, theme, format, author and year of the (first FACET_CAP) matches.
 
     One query. Past the cap, counts are lower bounds of a sample and are shown with a "+".
     """
-    matched = base_queryset(filters)
-    if parsed is not None:
-        matched = matched.filter(Matches(F("search_vector"), tsquery(parsed.tsquery)))
-    matched = matched.order_by().values("id", "format_id", "publish_at")[: FACET_CAP + 1]
-    sql, params = matched.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH matched AS MATERIALIZED ({sql}),
-            m AS MATERIALIZED (SELECT * FROM matched LIMIT {FACET_CAP})
-            SELECT 'total', '', '', 0, count(*) FROM matched
-            UNION ALL
-            SELECT 'region', r.slug, r.name, r."order", count(*)
-              FROM m JOIN articles_article_regions ar ON ar.article_id = m.id
-              JOIN regions_region r ON r.id = ar.region_id GROUP BY r.id
-            UNION ALL
-            SELECT 'theme', t.slug, t.name, t."order", count(*)
-              FROM m JOIN articles_article_themes at ON at.article_id = m.id
-              JOIN regions_theme t ON t.id = at.theme_id GROUP BY t.id
-            UNION ALL
-            SELECT 'format', f.slug, f.name, f."order", count(*)
-              FROM m JOIN articles_format f ON f.id = m.format_id GROUP BY f.id
-            UNION ALL
-            SELECT 'author', au.slug, au.name, 0, count(DISTINCT m.id)
-              FROM m JOIN articles_byline b ON b.article_id = m.id
-              JOIN articles_author au ON au.id = b.author_id GROUP BY au.id
-            UNION ALL
-            SELECT 'year', y::text, y::text, 0, count(*) FROM (
-                SELECT extract(year FROM m.publish_at AT TIME ZONE %s)::int AS y FROM m
-            ) years GROUP BY y
-            """,
-            [*params, settings.TIME_ZONE],
-        )
+        cursor.execute(*facets_sql(parsed, filters))
         rows = cursor.fetchall()
     result = Facets(groups={name: [] for name in FACET_NAMES})
     orders: dict[tuple[str, str], int] = {}
@@ -347,50 +525,3 @@ def facets(parsed: ParsedQuery | None, filters: Filters) -> Facets:
         else:
             values.sort(key=lambda v: (-v.count, orders[(name, v.key)], v.label))
     return result
-
-
-# --- Snippets -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snippet:
-    anchor: str
-    heading: str
-    raw: str  # ts_headline output: editor text with MARK_START/MARK_END around matches
-
-
-# Markdown source as plain text, in SQL so that fragments are cut from the text a reader sees:
-# no sentinel characters, no tags (even half of one), no link targets.
-PLAIN_BODY_SQL = f"""
-regexp_replace(regexp_replace(translate(best.body, '{MARK_START}{MARK_END}', ''),
-    '<[^<>]*>', ' ', 'g'), '\\[([^\\]]*)\\]\\([^)]*\\)', '\\1', 'g')
-"""
-
-
-def snippets(parsed: ParsedQuery, article_ids: list[int]) -> dict[int, Snippet]:
-    """The best-matching section of each article, with a headline around the matches: one query."""
-    if not article_ids:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT best.article_id, best.anchor, best.heading,
-                   ts_headline('english', %(plain)s, %(q)s::tsquery, %(options)s)
-            FROM (
-                SELECT DISTINCT ON (s.article_id) s.article_id, s.anchor, s.heading, s.body
-                FROM articles_section s
-                WHERE s.article_id = ANY(%(ids)s) AND s.search_vector @@ %(q)s::tsquery
-                ORDER BY s.article_id, ts_rank(s.search_vector, %(q)s::tsquery) DESC,
-                         s.position, s.id
-            ) best
-            """.replace("%(plain)s", PLAIN_BODY_SQL),
-            {
-                "ids": article_ids,
-                "q": parsed.tsquery,
-                "options": HEADLINE_OPTIONS,
-            },
-        )
-        return {
-            article_id: Snippet(anchor=anchor, heading=heading, raw=raw)
-            for article_id, anchor, heading, raw in cursor.fetchall()
-        }

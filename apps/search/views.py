@@ -1,9 +1,12 @@
 import math
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
 
 import psycopg.errors
 from django.db import OperationalError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 
 from . import query
 from .forms import SearchForm
@@ -11,6 +14,8 @@ from .snippets import highlight
 from .suggest import Suggestions, suggest
 
 TEMPLATE = "search/results.html"
+FACET_VALUES_SHOWN = 12
+_SLUG = "search-slug-placeholder"
 
 
 def results(request: HttpRequest) -> HttpResponse:
@@ -38,6 +43,7 @@ def results(request: HttpRequest) -> HttpResponse:
             raise
         context["timed_out"] = True
         return render_page(request, context, status=503)
+    link_facets(context["facets"], request.GET)
     return render_page(request, context)
 
 
@@ -47,24 +53,16 @@ def run_search(q: str, filters: query.Filters, page: int) -> dict:
     if q:
         parsed = query.prepare(q)
         if not parsed.has_terms:
-            return {"no_terms": True}
-        ranked = query.for_cards(query.ranked(parsed, filters))
+            return {"no_terms": True, "facets": None}
     else:
         query.set_timeout()
-        ranked = query.for_cards(query.browse(filters))
-    offset = (page - 1) * query.PAGE_SIZE
-    articles = list(ranked[offset : offset + query.PAGE_SIZE])
+    found = query.results(parsed, filters, (page - 1) * query.PAGE_SIZE, query.PAGE_SIZE)
+    articles = found.results
     if not articles and page > 1:
         raise Http404("No such page of results.")
     facets = query.facets(parsed, filters)
-    if parsed is not None:
-        ranked_total = articles[0].ranked_total if articles else 0
-        found = snippets_for(parsed, articles)
-    else:
-        ranked_total = facets.total
-        found = {}
-    for article in articles:
-        article.snippet = found.get(article.pk)
+    ranked_total = found.ranked_total if parsed is not None else facets.total
+    add_links(articles)
     num_pages = max(1, math.ceil(ranked_total / query.PAGE_SIZE))
     return {
         "articles": articles,
@@ -80,12 +78,46 @@ def run_search(q: str, filters: query.Filters, page: int) -> dict:
     }
 
 
-def snippets_for(parsed: query.ParsedQuery, articles: list) -> dict:
-    found = query.snippets(parsed, [a.pk for a in articles])
-    return {
-        article_id: {"anchor": s.anchor, "heading": s.heading, "html": highlight(s.raw)}
-        for article_id, s in found.items()
-    }
+def slug_url(name: str) -> Callable[[str], str]:
+    """`reverse(name, args=[slug])` for any number of slugs, at the cost of one reverse()."""
+    prefix, _, suffix = reverse(name, args=[_SLUG]).partition(_SLUG)
+    return lambda slug: f"{prefix}{quote(slug)}{suffix}"
+
+
+def add_links(articles: list[query.Result]) -> None:
+    """Each result's URL, chip URLs and highlighted snippet, for a template that only reads."""
+    article_url = slug_url("articles:detail")
+    region_url = slug_url("regions:detail")
+    theme_url = slug_url("regions:theme")
+    for article in articles:
+        article.url = article_url(article.slug)
+        article.region_links = [(region_url(slug), name) for slug, name in article.regions]
+        article.theme_links = [(theme_url(slug), name) for slug, name in article.themes]
+        if article.snippet is not None:
+            article.snippet_html = highlight(article.snippet.raw)
+
+
+def link_facets(facets: query.Facets | None, params: QueryDict) -> None:
+    """Each shown facet value's link: this page's query string with that value, from page 1.
+
+    What `{% querystring name=value page=None %}` gives, built once per facet rather than once
+    per value.
+    """
+    if not facets:
+        return
+    pairs = [(k, v) for k, values in params.lists() if k != "page" for v in values]
+    keys = [k for k, _ in pairs]
+    for name, values in facets.groups.items():
+        if name in keys:
+            at = keys.index(name)
+            before = pairs[:at]
+            after = [(k, v) for k, v in pairs[at:] if k != name]
+        else:
+            before, after = pairs, []
+        head = urlencode(before) + "&" if before else ""
+        tail = "&" + urlencode(after) if after else ""
+        for value in values[:FACET_VALUES_SHOWN]:
+            value.url = f"?{head}{urlencode({name: value.key})}{tail}"
 
 
 def render_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def titles(q: str, filters: query.Filters | None = None) -> list[str]:
     with transaction.atomic():
         parsed = query.prepare(q)
-        return [a.title for a in query.ranked(parsed, filters or query.Filters())]
+        found = query.results(parsed, filters or query.Filters(), 0, query.MAX_RANKED)
+        return [a.title for a in found.results]
 
 
 @pytest.fixture

@@ -113,6 +113,25 @@ def test_facets_combine(client, archive):
     assert '<input type="hidden" name="region" value="japan">' in html
 
 
+def test_facet_links_keep_the_other_parameters_replace_their_own_and_drop_the_page(client, archive):
+    response = client.get(URL, {"q": "alliance", "region": "japan", "page": "1", "x": "1"})
+    html = response.content.decode()
+    assert 'href="?q=alliance&amp;region=japan&amp;x=1&amp;theme=security"' in html
+    assert 'href="?q=alliance&amp;region=japan&amp;x=1&amp;author=kim-min-ji"' in html
+    response = client.get(URL, {"q": "alliance", "x": "1"})
+    html = response.content.decode()
+    assert 'href="?q=alliance&amp;x=1&amp;region=south-korea"' in html
+    response = client.get(URL, {"region": "south-korea", "q": "alliance"})
+    assert 'href="?region=japan&amp;q=alliance"' in response.content.decode()
+
+
+def test_result_chips_link_to_their_region_and_theme_pages(client, archive):
+    html = client.get(URL, {"q": "alliance"}).content.decode()
+    assert '<a class="chip chip--region" href="/regions/japan/">Japan</a>' in html
+    assert '<a class="chip chip--theme" href="/themes/security/">Security</a>' in html
+    assert 'href="/articles/chip-export-controls/"' in html
+
+
 def test_year_and_author_filters(client, archive):
     year = (timezone.now() - timedelta(days=400)).year
     response = client.get(URL, {"q": "alliance", "author": "kim-min-ji"})
@@ -274,20 +293,20 @@ def test_the_results_page_query_count_is_pinned_and_does_not_grow(
             )
 
     add(2)
-    # savepoint, timeout + parse, title tier, head tier (the title tier is short here),
-    # results, regions, themes, snippets, facets, release: ten, of which the two savepoint
-    # statements exist only because the test runs inside a transaction
-    with django_assert_num_queries(10):
+    # savepoint, timeout + parse, results (candidates, page, chips and snippets), facets,
+    # release: five, of which the two savepoint statements exist only because the test runs
+    # inside a transaction
+    with django_assert_num_queries(5):
         client.get(URL, {"q": "alliance"})
     add(15)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(5):
         response = client.get(URL, {"q": "alliance"})
     assert len(response.context["articles"]) == 17
     # each facet filter validates its slug: one query
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(7):
         client.get(URL, {"q": "alliance", "region": "japan", "theme": "trade"})
-    # browsing: no parse, no candidates, no snippets; one query validates the region
-    with django_assert_num_queries(8):
+    # browsing: a timeout instead of the parse; one query validates the region
+    with django_assert_num_queries(6):
         client.get(URL, {"region": "japan"})
 
 
