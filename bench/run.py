@@ -238,6 +238,9 @@ def server_env(url: str, port: int, run_id: str, secret: str, redis: bool) -> di
         # (which carry absolute URLs) stay valid from one run to the next.
         SITE_URL=BENCH_SITE_URL,
         CACHE_KEY_PREFIX=f"bench-{run_id}",
+        # Production recycles a worker after ~2,000 requests (gunicorn.conf.py), which would
+        # hide a leak and void the RSS comparison: the same workers serve the whole run.
+        GUNICORN_MAX_REQUESTS="0",
         PYTHONPATH=str(BASE_DIR),
     )
     env.pop("TEST_DATABASE_NAME", None)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, connections, router
 from django.db.models import (
+    Count,
     F,
     IntegerField,
     OuterRef,
@@ -36,6 +37,9 @@ SEARCH_COLUMNS = ("search_head", "search_vector", "search_title")
 # Candidates per shared term: enough that the best-scored pieces are found, few enough that
 # scoring stays a few hundred index probes whatever the size of the archive.
 RELATED_PER_TERM = 20
+# Tags whose newest pieces are candidates (the rarest of the article's tags); every shared
+# tag still counts in the score.
+RELATED_TAG_TERMS = 6
 RAIL_LIMIT = 4
 REFERENCED_LIMIT = 10
 
@@ -313,6 +317,20 @@ def cards(queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
+def tag_uses(tags) -> dict[int, int]:
+    """How many articles (of any status) carry each tag: `tags` is a list of tag ids or a
+    queryset of `TaggedArticle` rows whose tags to count. One query."""
+    if not isinstance(tags, QuerySet):
+        tags = TaggedArticle.objects.filter(tag_id__in=list(tags))
+    return dict(
+        TaggedArticle.objects.filter(tag_id__in=tags.values("tag_id"))
+        .order_by()
+        .values("tag_id")
+        .annotate(n=Count("*"))
+        .values_list("tag_id", "n")
+    )
+
+
 def public_tags() -> QuerySet[Tag]:
     """Tags carried by at least one published article: the only tags readers may learn of."""
     return Tag.objects.filter(
@@ -389,8 +407,11 @@ def around(article_id: int, terms: dict, per_term: int = RELATED_PER_TERM) -> di
         (ArticleTheme._meta.db_table, "article_id", "theme_id", themes),
         (TaggedArticle._meta.db_table, "content_object_id", "tag_id", tags),
     ]
-    for table, owner, fk, ids in sources:
-        candidates(table, owner, fk, ids)
+    # Tags: the rarest few only (the stored data lists them rarest first). A common tag's
+    # newest pieces are just the newest pieces, and each part costs planning time.
+    limits = (None, None, RELATED_TAG_TERMS)
+    for (table, owner, fk, ids), limit in zip(sources, limits, strict=True):
+        candidates(table, owner, fk, ids[:limit])
     union: list[str] = []
     union_params: list = []
     if parts:

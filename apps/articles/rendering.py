@@ -37,7 +37,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import reader
 from .citation import Citation, access_text
-from .models import Article, ArticleRender
+from .models import Article, ArticleRender, TaggedArticle
 from .paging import paginate
 
 # Bump when Python code that shapes the stored HTML changes (template tags, the citation, the
@@ -143,15 +143,26 @@ def _term(term) -> dict | None:
     return {"id": term.pk, "name": term.name, "url": term.get_absolute_url()}
 
 
-def render_page(article: Article, vocabulary: reader.Vocabulary | None = None) -> Page:
-    """The article's page parts, rendered now (the staff preview uses this directly)."""
+def render_page(
+    article: Article,
+    vocabulary: reader.Vocabulary | None = None,
+    tag_uses: dict[int, int] | None = None,
+) -> Page:
+    """The article's page parts, rendered now (the staff preview uses this directly).
+
+    `tag_uses` (tag id → articles carrying it, `reader.tag_uses`) orders the tags in the
+    page's data rarest first, as related analysis looks for candidates; one query if omitted.
+    """
     context = page_context(article, vocabulary)
     head, body = (render_to_string(name, context) for name in PAGE_TEMPLATES)
+    tag_ids = [t.pk for t in context["tags"]]
+    if tag_uses is None:
+        tag_uses = reader.tag_uses(tag_ids)
     data = {
         "title": article.seo_title or article.title,
         "regions": [r.pk for r in article.region_list],
         "themes": [t.pk for t in article.theme_list],
-        "tags": [t.pk for t in context["tags"]],
+        "tags": sorted(tag_ids, key=lambda pk: (tag_uses.get(pk, 0), pk)),
         "rail_region": _term(context["rail_region"]),
         "rail_theme": _term(context["rail_theme"]),
     }
@@ -179,9 +190,10 @@ def store_renders(articles: QuerySet[Article], batch_size: int = STORE_BATCH) ->
     vocabulary = reader.load_vocabulary()
     for start in range(0, len(ids), batch_size):
         batch = Article.objects.filter(pk__in=ids[start : start + batch_size])
+        tag_uses = reader.tag_uses(TaggedArticle.objects.filter(content_object__in=batch))
         rows = {}
         for article in reader.page_articles(batch):
-            page = render_page(article, vocabulary)
+            page = render_page(article, vocabulary, tag_uses)
             rows[article.pk] = ArticleRender(
                 article_id=article.pk,
                 page_key=key_for(article.render_token),

@@ -270,3 +270,17 @@ def test_highwire_tags_let_reference_managers_pick_the_article_up(client, articl
 def test_article_page_loads_only_self_hosted_script_deferred(client, article):
     html = get(client, article)
     assert '<script src="/static/js/cite.js" defer></script>' in html
+
+
+def test_related_candidates_come_from_the_rarest_tags_while_every_tag_scores(article):
+    rare = [f"rare-{i}" for i in range(reader.RELATED_TAG_TERMS)]
+    for i in range(3):
+        publish(title=f"Common {i}", tags=["common"], days_ago=50 + i)
+    subject = publish(title="Subject", tags=["common", *rare], days_ago=2)
+    on_rare = publish(title="Shares a rare tag and the common one", tags=[rare[0], "common"])
+    ids = _related(subject)
+    # The common tag (four articles) is not among the six rarest, so pieces carrying only it
+    # are no candidates; a candidate found by a rare tag scores the common tag too.
+    assert ids == [on_rare.pk]
+    page = rendering.published_page(subject.slug)
+    assert page.data["tags"][-1] == subject.tags.get(name="common").pk

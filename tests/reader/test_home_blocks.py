@@ -19,9 +19,7 @@ def test_each_term_gets_its_newest_published_pieces_inside_the_window_or_beyond(
     publish(title="Third on Japan", regions=[japan], days_ago=3)
     old = publish(title="Old on Korea", regions=[korea], themes=[security], days_ago=30)
     older = publish(title="Older on Korea", regions=[korea], days_ago=40)
-    publish(
-        title="Draft on Korea", regions=[korea], status=Article.Status.DRAFT, publish_at=None
-    )
+    publish(title="Draft on Korea", regions=[korea], status=Article.Status.DRAFT, publish_at=None)
     publish(title="Scheduled on Japan", regions=[japan], days_ago=-1)
 
     regions, themes = reader.latest_by_term(reader.load_vocabulary(), per_term=2, window=window)
