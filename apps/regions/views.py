@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from apps.articles import metadata, reader, rendering
 from apps.articles.models import Article, Section
+from apps.articles.urls_cache import slug_url
 
 from .coverage import coverage_cells, matrix
 from .models import Region, Theme
@@ -19,12 +20,19 @@ def _sections_elsewhere(relation: str, term: Region | Theme) -> list[Section]:
 
     One query: e.g. the trade section of a security piece, for the Trade hub.
     """
-    return list(
+    sections = list(
         Section.objects.filter(**{relation: term}, article__in=Article.objects.published())
         .exclude(**{f"article__{relation}": term})
         .select_related("article")
+        # Section and article rows are kilobytes wide (text, HTML, search vectors): read
+        # only what the list shows, so the sort handles narrow rows.
+        .only("heading", "anchor", "article__title", "article__slug")
         .order_by("-article__publish_at", "-article_id", "position")[:SECTIONS_LIMIT]
     )
+    article_url = slug_url("articles:detail")
+    for section in sections:
+        section.url = f"{article_url(section.article.slug)}#{section.anchor}"
+    return sections
 
 
 @require_GET
