@@ -7,6 +7,10 @@ each full vector is large (TOASTed) and must be read back. So ranking has a cand
    own GIN index), best `HEAD_CANDIDATES` by the head vector (title A; dek, takeaways, headings,
    vocabulary names B) times the recency boost. For a single word a title match always outranks
    the rest (ts_rank >= 0.6 against <= 0.4, and the boost is at most 1.2 times).
+   A common word is in thousands of titles and each head is read back from TOAST, so only the
+   `TITLE_POOL` best by the title vector times the boost (cheap: stored in the row) are ranked
+   by their heads; among title matches the title scores barely differ, so that is mostly the
+   newest, which the boost favours anyway.
 2. When the title tier is short, the head tier fills it up: head matches, same order.
 3. Up to `ANY_CANDIDATES` other matches in no particular order: for a rare word that is every
    match, so its ranking is exact.
@@ -35,11 +39,14 @@ from django.db.models.functions import Cast
 from apps.articles.models import Article, Byline
 
 HEAD_CANDIDATES = 100
+TITLE_POOL_FACTOR = 3  # title matches ranked by their heads: 3 x HEAD_CANDIDATES
 ANY_CANDIDATES = 100
 MAX_RANKED = HEAD_CANDIDATES + ANY_CANDIDATES
 PAGE_SIZE = 20
-# Facets count at most this many matches; beyond it totals read "1,000+" (lower bounds).
-FACET_CAP = 1_000
+# Facets count at most this many matches; beyond it totals read "300+" (lower bounds), and so
+# do the counts beside the filters. Each sampled match costs ~10 µs (its row, its regions,
+# themes and bylines), so the sample is what the facets cost.
+FACET_CAP = 300
 RECENCY_WEIGHT = 0.2
 STATEMENT_TIMEOUT_MS = getattr(settings, "SEARCH_STATEMENT_TIMEOUT_MS", 2000)
 
@@ -191,6 +198,8 @@ class Filters:
     format: object | None = None
     author: object | None = None
     year: int | None = None
+    # gate(), compiled once: a search's statements share it (and its "now").
+    _gate: list = field(default_factory=list, compare=False, repr=False)
 
     def apply(self, qs: QuerySet) -> QuerySet:
         """Narrow `qs` without joins (EXISTS instead), so its WHERE clause stands on its own."""
@@ -219,11 +228,14 @@ def gate(filters: Filters) -> tuple[str, dict]:
 
     The raw statements below apply it to each of their scans of the table.
     """
-    qs_query = base_queryset(filters).query
-    sql, params = qs_query.get_compiler(connection=connection).compile(qs_query.where)
-    names = iter(f"gate_{i}" for i in range(len(params)))
-    named = re.sub(r"%([%s])", lambda m: "%%" if m[1] == "%" else f"%({next(names)})s", sql)
-    return named, {f"gate_{i}": value for i, value in enumerate(params)}
+    if not filters._gate:
+        qs_query = base_queryset(filters).query
+        sql, params = qs_query.get_compiler(connection=connection).compile(qs_query.where)
+        names = iter(f"gate_{i}" for i in range(len(params)))
+        named = re.sub(r"%([%s])", lambda m: "%%" if m[1] == "%" else f"%({next(names)})s", sql)
+        filters._gate.append((named, {f"gate_{i}": value for i, value in enumerate(params)}))
+    sql, params = filters._gate[0]
+    return sql, dict(params)
 
 
 # --- Results ------------------------------------------------------------------------------------
@@ -263,7 +275,7 @@ class Page:
     ranked_total: int  # how many matches were ranked (≤ MAX_RANKED); 0 when browsing
 
 
-def _head_score(vector: str) -> str:
+def _score(vector: str) -> str:
     return f"ts_rank({vector}, %(q)s::tsquery) * {BOOST_SQL.format('publish_at')}"
 
 
@@ -277,15 +289,21 @@ regexp_replace(regexp_replace(translate(best.body, '{MARK_START}{MARK_END}', '')
 # The candidate tiers of the module docstring, re-ranked; `{title_match}` is empty when a title
 # match is a match by construction (the query is "any of these words").
 CANDIDATES_SQL = f"""
+title_pool AS MATERIALIZED (
+    SELECT id FROM articles_article
+    WHERE {{gate}} AND search_title @@ %(any)s::tsquery
+    ORDER BY {_score("search_title")} DESC
+    LIMIT {{pool}}
+),
 title_tier AS MATERIALIZED (
-    SELECT id, {_head_score("search_head")} AS head_score
+    SELECT id, {_score("search_head")} AS head_score
     FROM articles_article
-    WHERE {{gate}} AND search_title @@ %(any)s::tsquery {{title_match}}
+    WHERE id IN (SELECT id FROM title_pool) {{title_match}}
     ORDER BY head_score DESC
     LIMIT {{head}}
 ),
 head_tier AS MATERIALIZED (
-    SELECT id, {_head_score("search_head")} AS head_score
+    SELECT id, {_score("search_head")} AS head_score
     FROM articles_article
     WHERE (SELECT count(*) FROM title_tier) < {{head}}
       AND {{gate}} AND search_head @@ %(q)s::tsquery
@@ -346,16 +364,29 @@ LEFT JOIN LATERAL (
 """
 
 RESULTS_SQL = """
-WITH {page}
+WITH {page},
+page_regions AS (
+    SELECT ar.article_id,
+           json_agg(json_build_array(g.slug, g.name) ORDER BY g."order", g.name) AS chips
+    FROM page p
+    JOIN articles_article_regions ar ON ar.article_id = p.id
+    JOIN regions_region g ON g.id = ar.region_id
+    GROUP BY ar.article_id
+),
+page_themes AS (
+    SELECT at.article_id,
+           json_agg(json_build_array(t.slug, t.name) ORDER BY t."order", t.name) AS chips
+    FROM page p
+    JOIN articles_article_themes at ON at.article_id = p.id
+    JOIN regions_theme t ON t.id = at.theme_id
+    GROUP BY at.article_id
+)
 SELECT p.id, p.title, p.slug, p.dek, p.publish_at, f.name, p.score, p.ranked_total,
-       (SELECT json_agg(json_build_array(g.slug, g.name) ORDER BY g."order", g.name)
-          FROM articles_article_regions ar JOIN regions_region g ON g.id = ar.region_id
-         WHERE ar.article_id = p.id) AS regions,
-       (SELECT json_agg(json_build_array(t.slug, t.name) ORDER BY t."order", t.name)
-          FROM articles_article_themes at JOIN regions_theme t ON t.id = at.theme_id
-         WHERE at.article_id = p.id) AS themes,
-       {snippet_columns}
-FROM page p JOIN articles_format f ON f.id = p.format_id
+       r.chips, t.chips, {snippet_columns}
+FROM page p
+JOIN articles_format f ON f.id = p.format_id
+LEFT JOIN page_regions r ON r.article_id = p.id
+LEFT JOIN page_themes t ON t.article_id = p.id
 {snippet_join}
 ORDER BY p.score DESC NULLS LAST, p.publish_at DESC, p.id DESC
 """
@@ -369,14 +400,20 @@ def results_sql(parsed: ParsedQuery | None, filters: Filters) -> tuple[str, dict
         return RESULTS_SQL.format(
             page=page, snippet_columns="NULL, NULL, NULL", snippet_join=""
         ), params
-    # A title with any of the words matches when the query is just "any of these words".
+    # A title with any of the words matches when the query is just "any of these words";
+    # otherwise the title, then the head, then the full vector say whether it matches.
     title_match = (
         ""
         if parsed.tsquery == parsed.any_terms
-        else "AND (search_head @@ %(q)s::tsquery OR search_vector @@ %(q)s::tsquery)"
+        else "AND (search_title @@ %(q)s::tsquery OR search_head @@ %(q)s::tsquery"
+        " OR search_vector @@ %(q)s::tsquery)"
     )
     page = CANDIDATES_SQL.format(
-        gate=where, title_match=title_match, head=HEAD_CANDIDATES, any=ANY_CANDIDATES
+        gate=where,
+        title_match=title_match,
+        pool=TITLE_POOL_FACTOR * HEAD_CANDIDATES,
+        head=HEAD_CANDIDATES,
+        any=ANY_CANDIDATES,
     )
     sql = RESULTS_SQL.format(
         page=page,
@@ -481,7 +518,7 @@ SELECT 'format', f.slug, f.name, f."order", count(*)
   FROM m JOIN articles_format f ON f.id = m.format_id GROUP BY f.id
 UNION ALL
 SELECT 'author', au.slug, au.name, 0, c.n FROM (
-    SELECT b.author_id, count(DISTINCT b.article_id) AS n FROM ids, articles_byline b
+    SELECT b.author_id, count(*) AS n FROM ids, articles_byline b
     WHERE b.article_id = ANY(ids.ids) GROUP BY b.author_id
 ) c JOIN articles_author au ON au.id = c.author_id
 UNION ALL

@@ -63,7 +63,8 @@ def test_each_candidate_tier_uses_its_gin_index(archive):
         parsed = query.prepare("alliance")
         sql, params = query.results_sql(parsed, query.Filters())
         plan = ctes(explain(sql, {**params, "limit": 20, "offset": 0}))
-    assert "Bitmap Index Scan on article_search_title_idx" in plan["title_tier"]
+    assert "Bitmap Index Scan on article_search_title_idx" in plan["title_pool"]
+    assert "Index Scan using articles_article_pkey" in plan["title_tier"]
     assert "Bitmap Index Scan on article_search_head_idx" in plan["head_tier"]
     assert "Bitmap Index Scan on article_search_vector_idx" in plan["anywhere"]
 

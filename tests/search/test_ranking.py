@@ -116,6 +116,20 @@ def test_the_candidate_stage_keeps_head_matches_when_body_matches_overflow(publi
     assert len(ranking) <= 5
 
 
+def test_only_the_best_title_matches_by_title_and_recency_are_ranked_by_their_heads(
+    publish, monkeypatch
+):
+    monkeypatch.setattr(query, "HEAD_CANDIDATES", 2)
+    monkeypatch.setattr(query, "TITLE_POOL_FACTOR", 2)
+    monkeypatch.setattr(query, "ANY_CANDIDATES", 1)
+    for n in range(6):
+        publish(title=f"Tariff note {n}", days_ago=1 + n * 300)
+    publish(title="Tariff tariff", days_ago=3000)
+    # the pool (4) is the best by title and recency: the oldest, with the word twice, is in it
+    assert titles("tariff")[:2] == ["Tariff note 0", "Tariff tariff"]
+    assert served_ranking("tariff", k=2) == exhaustive_ranking("tariff", k=2)
+
+
 def test_filters_narrow_the_ranking(publish):
     from tests.factories import RegionFactory
 
