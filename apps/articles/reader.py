@@ -10,7 +10,6 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, connections, router
 from django.db.models import (
     Count,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -306,15 +305,11 @@ def card_articles(queryset: QuerySet) -> QuerySet:
 
 
 def cards(queryset: QuerySet | None = None) -> QuerySet:
-    """Published articles, newest first, as their stored cards: id, render token and the card
-    (`rendering.with_cards` renders the ones missing or stale). One query for a page."""
+    """Published articles, newest first, as ids and render tokens: `rendering.with_cards`
+    reads the stored cards of a page of them (a second query, for that page's rows only: a
+    deep page skips hundreds of rows, and joining their cards cost more than the walk)."""
     base = queryset if queryset is not None else Article.objects.all()
-    return (
-        base.published()
-        .order_by("-publish_at", "-pk")
-        .annotate(card_key=F("render__card_key"), card_html=F("render__card_html"))
-        .only("pk", "render_token")
-    )
+    return base.published().order_by("-publish_at", "-pk").only("pk", "render_token")
 
 
 def tag_uses(tags) -> dict[int, int]:

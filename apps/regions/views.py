@@ -13,26 +13,35 @@ from .coverage import coverage_cells, matrix
 from .models import Region, Theme
 
 SECTIONS_LIMIT = 8
+SECTIONS_WINDOW = 1000
 
 
 def _sections_elsewhere(relation: str, term: Region | Theme) -> list[Section]:
-    """Sections tagged with a region/theme inside published articles not tagged with it.
+    """Sections tagged with a region/theme inside published articles not tagged with it, e.g.
+    the trade section of a security piece, for the Trade hub; newest articles first.
 
-    One query: e.g. the trade section of a security piece, for the Trade hub.
+    One query when the newest `SECTIONS_WINDOW` published articles hold enough of them (each
+    tagged section is then probed only if its article is among those), two otherwise: every
+    tagged section probed for its article's visibility and date grew with the archive.
     """
-    sections = list(
-        Section.objects.filter(**{relation: term}, article__in=Article.objects.published())
+    sections = (
+        Section.objects.filter(**{relation: term})
         .exclude(**{f"article__{relation}": term})
         .select_related("article")
         # Section and article rows are kilobytes wide (text, HTML, search vectors): read
         # only what the list shows, so the sort handles narrow rows.
         .only("heading", "anchor", "article__title", "article__slug")
-        .order_by("-article__publish_at", "-article_id", "position")[:SECTIONS_LIMIT]
+        .order_by("-article__publish_at", "-article_id", "position")
     )
+    published = Article.objects.published()
+    recent = published.order_by("-publish_at", "-pk").values("pk")[:SECTIONS_WINDOW]
+    found = list(sections.filter(article__in=recent)[:SECTIONS_LIMIT])
+    if len(found) < SECTIONS_LIMIT:
+        found = list(sections.filter(article__in=published)[:SECTIONS_LIMIT])
     article_url = slug_url("articles:detail")
-    for section in sections:
+    for section in found:
         section.url = f"{article_url(section.article.slug)}#{section.anchor}"
-    return sections
+    return found
 
 
 @require_GET
