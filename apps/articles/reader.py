@@ -18,10 +18,12 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils import timezone
 from taggit.models import Tag
 
 from apps.regions.models import Region, Theme
 
+from .citation import MONTHS
 from .links import Term, link_terms
 from .models import Article, ArticleLink, Byline, Section, TaggedArticle
 from .urls_cache import slug_url
@@ -361,6 +363,23 @@ class Teaser:
     @property
     def url(self) -> str:
         return slug_url("articles:detail")(self.slug)
+
+    # Dates as the rails print them, without the `date` filter's format machinery (~25 µs a
+    # call, and a page prints dozens): "2026-11-27T09:30:00+00:00", "27 Nov 2026",
+    # "27 November 2026", in the site's time zone.
+    @property
+    def machine_date(self) -> str:
+        return timezone.localtime(self.publish_at).replace(microsecond=0).isoformat()
+
+    @property
+    def short_date(self) -> str:
+        local = timezone.localtime(self.publish_at)
+        return f"{local.day} {MONTHS[local.month - 1][:3]} {local.year}"
+
+    @property
+    def long_date(self) -> str:
+        local = timezone.localtime(self.publish_at)
+        return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
 
 
 def around(article_id: int, terms: dict, per_term: int = RELATED_PER_TERM) -> dict:

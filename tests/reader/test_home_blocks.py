@@ -32,3 +32,18 @@ def test_each_term_gets_its_newest_published_pieces_inside_the_window_or_beyond(
     assert pks(themes[trade.pk]) == [newest.pk]
     assert pks(themes[security.pk]) == [old.pk]
     assert regions[japan.pk][0].url == newest.get_absolute_url()
+
+
+def test_teaser_dates_read_as_the_date_filter_writes_them():
+    from datetime import UTC, datetime
+
+    from django.template.defaultfilters import date as date_filter
+
+    from apps.articles.templatetags.reader import machine
+
+    for month in range(1, 13):
+        moment = datetime(2025, month, 9, 23, 30, tzinfo=UTC)
+        teaser = reader.Teaser(1, "t", "t", moment)
+        assert teaser.short_date == date_filter(moment, "j M Y")
+        assert teaser.long_date == date_filter(moment, "j F Y")
+        assert teaser.machine_date == machine(moment)
