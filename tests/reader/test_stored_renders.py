@@ -216,3 +216,22 @@ class _Sink:
 
     def flush(self) -> None:
         pass
+
+
+def test_the_stamp_covers_every_template_a_render_is_made_from():
+    import re
+
+    from django.template.loader import get_template
+
+    included = set()
+    for name in rendering.STORED_TEMPLATES:
+        source = get_template(name).template.source
+        included |= set(re.findall(r'{%\s*(?:include|extends)\s+"([^"]+)"', source))
+    assert included <= set(rendering.STORED_TEMPLATES)
+
+
+def test_a_template_or_settings_change_retires_stored_renders(client, piece, settings):
+    key = ArticleRender.objects.get(article=piece).page_key
+    settings.SITE_URL = "https://analysis.example"
+    assert rendering.key_for(Article.objects.get(pk=piece.pk).render_token) != key
+    assert 'href="https://analysis.example/articles/' in page(client, piece)
