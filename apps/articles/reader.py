@@ -37,7 +37,7 @@ RELATED_LIMIT = 4
 SEARCH_COLUMNS = ("search_head", "search_vector", "search_title")
 # Candidates per shared term: enough that the best-scored pieces are found, few enough that
 # scoring stays a few hundred index probes whatever the size of the archive.
-RELATED_PER_TERM = 20
+RELATED_PER_TERM = 10
 # Tags whose newest pieces are candidates (the rarest of the article's tags); every shared
 # tag still counts in the score.
 RELATED_TAG_TERMS = 6
