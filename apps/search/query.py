@@ -8,9 +8,9 @@ each full vector is large (TOASTed) and must be read back. So ranking has a cand
    vocabulary names B) times the recency boost. For a single word a title match always outranks
    the rest (ts_rank >= 0.6 against <= 0.4, and the boost is at most 1.2 times).
    A common word is in thousands of titles and each head is read back from TOAST, so only the
-   `TITLE_POOL` best by the title vector times the boost (cheap: stored in the row) are ranked
-   by their heads; among title matches the title scores barely differ, so that is mostly the
-   newest, which the boost favours anyway.
+   `TITLE_POOL_FACTOR` x `HEAD_CANDIDATES` best by the title vector times the boost (cheap:
+   stored in the row) are ranked by their heads; among title matches the title scores barely
+   differ, so that is mostly the newest, which the boost favours anyway.
 2. When the title tier is short, the head tier fills it up: head matches, same order.
 3. Up to `ANY_CANDIDATES` other matches in no particular order: for a rare word that is every
    match, so its ranking is exact.
@@ -18,11 +18,14 @@ Then the candidates are re-ranked by the full vector times the boost.
 
 `quality.exhaustive_ranking()` ranks every match by the same score, to measure the agreement.
 
-A page of results is one SQL statement (`RESULTS_SQL`): the candidate tiers, the re-ranking, the
-page, and for each result on it its format, regions, themes and best-matching section with a
-headline. It is written once as text because building it with the ORM cost more than running it.
-Its gate (`gate()`) is still `Article.objects.published()` with the reader's filters, compiled to
-a WHERE clause, so drafts and scheduled pieces stay out by the same road as everywhere else.
+A search is one SQL statement (`SEARCH_SQL`): the candidate tiers, the re-ranking, the page, for
+each result on it its format, regions, themes and best-matching section with a headline, and
+the facets. The facets count the ranked candidates: when `anywhere` fell short of its limit they
+are every match and the counts are exact; otherwise they are lower bounds, shown with a "+".
+The statement is written once as text because building it with the ORM cost more than running
+it. Its gate (`gate()`) is still `Article.objects.published()` with the reader's filters,
+compiled to a WHERE clause, so drafts and scheduled pieces stay out by the same road as
+everywhere else.
 """
 
 import re
@@ -38,14 +41,13 @@ from django.db.models.functions import Cast
 
 from apps.articles.models import Article, Byline
 
-HEAD_CANDIDATES = 100
+HEAD_CANDIDATES = 60
 TITLE_POOL_FACTOR = 3  # title matches ranked by their heads: 3 x HEAD_CANDIDATES
 ANY_CANDIDATES = 100
 MAX_RANKED = HEAD_CANDIDATES + ANY_CANDIDATES
 PAGE_SIZE = 20
-# Facets count at most this many matches; beyond it totals read "300+" (lower bounds), and so
-# do the counts beside the filters. Each sampled match costs ~10 µs (its row, its regions,
-# themes and bylines), so the sample is what the facets cost.
+# Browsing without words, the facets count the newest FACET_CAP published articles; beyond it
+# totals read "300+" (lower bounds). A search's facets count its ranked candidates instead.
 FACET_CAP = 300
 RECENCY_WEIGHT = 0.2
 STATEMENT_TIMEOUT_MS = getattr(settings, "SEARCH_STATEMENT_TIMEOUT_MS", 2000)
@@ -287,12 +289,16 @@ regexp_replace(regexp_replace(translate(best.body, '{MARK_START}{MARK_END}', '')
 """
 
 # The candidate tiers of the module docstring, re-ranked; `{title_match}` is empty when a title
-# match is a match by construction (the query is "any of these words").
+# match is a match by construction (the query is "any of these words"). `ranked` is every
+# candidate with its score: the page is cut from it and the facets count it.
 CANDIDATES_SQL = f"""
 title_pool AS MATERIALIZED (
-    SELECT id FROM articles_article
-    WHERE {{gate}} AND search_title @@ %(any)s::tsquery
-    ORDER BY {_score("search_title")} DESC
+    SELECT id, count(*) OVER () AS title_matches FROM (
+        SELECT id, {_score("search_title")} AS title_score FROM articles_article
+        WHERE {{gate}} AND search_title @@ %(any)s::tsquery
+        OFFSET 0  -- scored here: the window below then keeps (id, score), not whole rows
+    ) title_matches
+    ORDER BY title_score DESC
     LIMIT {{pool}}
 ),
 title_tier AS MATERIALIZED (
@@ -325,27 +331,69 @@ anywhere AS MATERIALIZED (
     WHERE {{gate}} AND search_vector @@ %(q)s::tsquery
     LIMIT {{any}}
 ),
-page AS MATERIALIZED (
+ranked AS MATERIALIZED (
     SELECT a.id, a.title, a.slug, a.dek, a.publish_at, a.format_id,
-           ts_rank(a.search_vector, %(q)s::tsquery) * {BOOST_SQL.format("a.publish_at")} AS score,
-           count(*) OVER () AS ranked_total
+           ts_rank(a.search_vector, %(q)s::tsquery) * {BOOST_SQL.format("a.publish_at")} AS score
     FROM (SELECT id FROM by_head UNION SELECT id FROM anywhere) c
     JOIN articles_article a ON a.id = c.id
-    ORDER BY score DESC, a.publish_at DESC, a.id DESC
+),
+page AS MATERIALIZED (
+    SELECT * FROM ranked
+    ORDER BY score DESC, publish_at DESC, id DESC
     LIMIT %(limit)s OFFSET %(offset)s
 )
 """
 
 BROWSE_SQL = """
 page AS MATERIALIZED (
-    SELECT id, title, slug, dek, publish_at, format_id,
-           NULL::float8 AS score, 0::bigint AS ranked_total
+    SELECT id, title, slug, dek, publish_at, format_id, NULL::float8 AS score
     FROM articles_article
     WHERE {gate}
     ORDER BY publish_at DESC, id DESC
     LIMIT %(limit)s OFFSET %(offset)s
 )
 """
+
+# Counts per region, theme, format, author and year of the articles in `{rows}` (id,
+# format_id, publish_at), whose ids are the array `{ids}.ids`: one index scan per link table.
+FACET_ROWS_SQL = """
+SELECT 'region' AS name, r.slug AS key, r.name AS label, r."order" AS ord, c.n FROM (
+    SELECT ar.region_id, count(*) AS n FROM {ids}, articles_article_regions ar
+    WHERE ar.article_id = ANY({ids}.ids) GROUP BY ar.region_id
+) c JOIN regions_region r ON r.id = c.region_id
+UNION ALL
+SELECT 'theme', t.slug, t.name, t."order", c.n FROM (
+    SELECT at.theme_id, count(*) AS n FROM {ids}, articles_article_themes at
+    WHERE at.article_id = ANY({ids}.ids) GROUP BY at.theme_id
+) c JOIN regions_theme t ON t.id = c.theme_id
+UNION ALL
+SELECT 'format', f.slug, f.name, f."order", count(*)
+  FROM {rows} m JOIN articles_format f ON f.id = m.format_id GROUP BY f.id
+UNION ALL
+SELECT 'author', au.slug, au.name, 0, c.n FROM (
+    SELECT b.author_id, count(*) AS n FROM {ids}, articles_byline b
+    WHERE b.article_id = ANY({ids}.ids) GROUP BY b.author_id
+) c JOIN articles_author au ON au.id = c.author_id
+UNION ALL
+SELECT 'year', y::text, y::text, 0, count(*) FROM (
+    SELECT extract(year FROM m.publish_at AT TIME ZONE %(tz)s)::int AS y FROM {rows} m
+) years GROUP BY y
+"""
+
+# The facets of a search count its ranked candidates: every match when `anywhere` fell short
+# (it then holds them all), else a lower bound. They come once, with the first row; the one-row
+# `facet_json` on the left keeps them when the page is empty.
+SEARCH_FACETS_SQL = f"""
+ranked_ids AS MATERIALIZED (SELECT array_agg(id) AS ids FROM ranked),
+facet_rows AS ({FACET_ROWS_SQL.format(rows="ranked", ids="ranked_ids")}),
+facet_json AS (
+    SELECT json_build_array(
+        (SELECT count(*) FROM ranked),
+        (SELECT count(*) FROM anywhere),
+        (SELECT max(title_matches) FROM title_pool),
+        (SELECT json_agg(json_build_array(name, key, label, ord, n)) FROM facet_rows)
+    ) AS facets
+)"""
 
 # The best-matching section of a result, with a headline around the matches: ts_headline is
 # the expensive part, so it runs on that one section of the results on the page only.
@@ -363,8 +411,8 @@ LEFT JOIN LATERAL (
 ) snippet ON true
 """
 
-RESULTS_SQL = """
-WITH {page},
+# The page's results with their format, regions, themes and (`{snippet_join}`) snippets.
+CARDS_SQL = """
 page_regions AS (
     SELECT ar.article_id,
            json_agg(json_build_array(g.slug, g.name) ORDER BY g."order", g.name) AS chips
@@ -380,26 +428,47 @@ page_themes AS (
     JOIN articles_article_themes at ON at.article_id = p.id
     JOIN regions_theme t ON t.id = at.theme_id
     GROUP BY at.article_id
-)
-SELECT p.id, p.title, p.slug, p.dek, p.publish_at, f.name, p.score, p.ranked_total,
-       r.chips, t.chips, {snippet_columns}
-FROM page p
-JOIN articles_format f ON f.id = p.format_id
-LEFT JOIN page_regions r ON r.article_id = p.id
-LEFT JOIN page_themes t ON t.article_id = p.id
-{snippet_join}
-ORDER BY p.score DESC NULLS LAST, p.publish_at DESC, p.id DESC
+),
+cards AS (
+    SELECT p.id, p.title, p.slug, p.dek, p.publish_at, f.name AS format_name, p.score,
+           r.chips AS regions, t.chips AS themes, {snippet_columns},
+           row_number() OVER (ORDER BY p.score DESC, p.publish_at DESC, p.id DESC) AS n
+    FROM page p
+    JOIN articles_format f ON f.id = p.format_id
+    LEFT JOIN page_regions r ON r.article_id = p.id
+    LEFT JOIN page_themes t ON t.article_id = p.id
+    {snippet_join}
+)"""
+
+SEARCH_SQL = (
+    "WITH {candidates},"
+    + SEARCH_FACETS_SQL
+    + ","
+    + CARDS_SQL.format(
+        snippet_columns="snippet.anchor, snippet.heading, snippet.headline",
+        snippet_join=SNIPPET_SQL,
+    )
+    + """
+SELECT CASE WHEN c.n IS NULL OR c.n = 1 THEN fj.facets END, c.*
+FROM facet_json fj LEFT JOIN cards c ON true
+ORDER BY c.n
 """
+)
+
+BROWSE_RESULTS_SQL = (
+    "WITH {page},"
+    + CARDS_SQL.format(
+        snippet_columns="NULL AS anchor, NULL AS heading, NULL AS headline", snippet_join=""
+    )
+    + """
+SELECT NULL, c.* FROM cards c ORDER BY c.n
+"""
+)
 
 
-def results_sql(parsed: ParsedQuery | None, filters: Filters) -> tuple[str, dict]:
-    """The results statement and its params, less `limit` and `offset`."""
+def search_sql(parsed: ParsedQuery, filters: Filters) -> tuple[str, dict]:
+    """The search statement and its params, less `limit` and `offset`."""
     where, params = gate(filters)
-    if parsed is None:
-        page = BROWSE_SQL.format(gate=where)
-        return RESULTS_SQL.format(
-            page=page, snippet_columns="NULL, NULL, NULL", snippet_join=""
-        ), params
     # A title with any of the words matches when the query is just "any of these words";
     # otherwise the title, then the head, then the full vector say whether it matches.
     title_match = (
@@ -408,50 +477,78 @@ def results_sql(parsed: ParsedQuery | None, filters: Filters) -> tuple[str, dict
         else "AND (search_title @@ %(q)s::tsquery OR search_head @@ %(q)s::tsquery"
         " OR search_vector @@ %(q)s::tsquery)"
     )
-    page = CANDIDATES_SQL.format(
+    candidates = CANDIDATES_SQL.format(
         gate=where,
         title_match=title_match,
         pool=TITLE_POOL_FACTOR * HEAD_CANDIDATES,
         head=HEAD_CANDIDATES,
         any=ANY_CANDIDATES,
     )
-    sql = RESULTS_SQL.format(
-        page=page,
-        snippet_columns="snippet.anchor, snippet.heading, snippet.headline",
-        snippet_join=SNIPPET_SQL,
+    params.update(
+        q=parsed.tsquery, any=parsed.any_terms, headline=HEADLINE_OPTIONS, tz=settings.TIME_ZONE
     )
-    params.update(q=parsed.tsquery, any=parsed.any_terms, headline=HEADLINE_OPTIONS)
-    return sql, params
+    return SEARCH_SQL.replace("{candidates}", candidates), params
 
 
-def results(
-    parsed: ParsedQuery | None, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE
-) -> Page:
-    """A page of results: ranked matches of `parsed`, or newest first without it. One query.
-
-    Ranked: the best of at most MAX_RANKED candidates; each result with its best section.
-    """
-    sql, params = results_sql(parsed, filters)
-    params.update(limit=limit, offset=offset)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    found = [
+def _results(rows: list[tuple]) -> list[Result]:
+    return [
         Result(
-            id=row[0],
-            title=row[1],
-            slug=row[2],
-            dek=row[3],
-            publish_at=row[4],
-            format_name=row[5],
-            score=row[6],
+            id=row[1],
+            title=row[2],
+            slug=row[3],
+            dek=row[4],
+            publish_at=row[5],
+            format_name=row[6],
+            score=row[7],
             regions=row[8] or [],
             themes=row[9] or [],
             snippet=Snippet(anchor=row[10], heading=row[11], raw=row[12]) if row[10] else None,
         )
         for row in rows
+        if row[1] is not None
     ]
-    return Page(results=found, ranked_total=rows[0][7] if rows else 0)
+
+
+def search(
+    parsed: ParsedQuery, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[Page, "Facets"]:
+    """A page of the best published matches of `parsed`, and the facets: one query.
+
+    The page is cut from at most MAX_RANKED candidates, each result with its best section;
+    the facets count the candidates (see SEARCH_FACETS_SQL).
+    """
+    sql, params = search_sql(parsed, filters)
+    params.update(limit=limit, offset=offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    ranked, anywhere, title_matches, values = rows[0][0]
+    # Fewer than ANY_CANDIDATES anywhere: those were all the matches, all of them ranked.
+    exact = anywhere < ANY_CANDIDATES
+    total = ranked
+    if not exact and parsed.tsquery == parsed.any_terms:
+        total = max(ranked, title_matches or 0)  # then every title match is a match
+    facets = _facets(values or [], total=total, capped=not exact)
+    return Page(results=_results(rows), ranked_total=ranked), facets
+
+
+def browse(filters: Filters, offset: int = 0, limit: int = PAGE_SIZE) -> Page:
+    """A page of published articles, newest first: one query."""
+    where, params = gate(filters)
+    params.update(limit=limit, offset=offset)
+    with connection.cursor() as cursor:
+        sql = BROWSE_RESULTS_SQL.replace("{page}", BROWSE_SQL.format(gate=where))
+        cursor.execute(sql, params)
+        return Page(results=_results(cursor.fetchall()), ranked_total=0)
+
+
+def results(
+    parsed: ParsedQuery | None, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE
+) -> Page:
+    """`search()`'s page of results, or `browse()` without a query."""
+    if parsed is None:
+        return browse(filters, offset, limit)
+    return search(parsed, filters, offset, limit)[0]
 
 
 # --- Facets -------------------------------------------------------------------------------------
@@ -478,87 +575,47 @@ class Facets:
 
 FACET_NAMES = ("region", "theme", "format", "author", "year")
 
-# Up to FACET_CAP + 1 matches. Any matches will do (past the cap counts are lower bounds), so
-# title matches come first: their index is small and they need no large vector read back.
-# The second branch runs only when the first falls short.
-FACET_MATCHES_SQL = """
-SELECT id, format_id, publish_at FROM (
-    (SELECT id, format_id, publish_at FROM articles_article
-      WHERE {gate} AND search_title @@ %(q)s::tsquery
-      LIMIT {limit})
-    UNION ALL
-    (SELECT id, format_id, publish_at FROM articles_article
-      WHERE {gate} AND search_vector @@ %(q)s::tsquery AND NOT search_title @@ %(q)s::tsquery
-      LIMIT {limit})
-) found
-LIMIT {limit}
-"""
-
-FACET_BROWSE_SQL = """
-SELECT id, format_id, publish_at FROM articles_article WHERE {gate} LIMIT {limit}
-"""
-
-FACETS_SQL = """
-WITH matched AS MATERIALIZED ({matched}),
-m AS MATERIALIZED (SELECT * FROM matched LIMIT {cap}),
+BROWSE_FACETS_SQL = f"""
+WITH matched AS MATERIALIZED (
+    SELECT id, format_id, publish_at FROM articles_article WHERE {{gate}} LIMIT {{limit}}
+),
+m AS MATERIALIZED (SELECT * FROM matched LIMIT {{cap}}),
 ids AS MATERIALIZED (SELECT array_agg(id) AS ids FROM m)
 SELECT 'total', '', '', 0, count(*) FROM matched
 UNION ALL
-SELECT 'region', r.slug, r.name, r."order", c.n FROM (
-    SELECT ar.region_id, count(*) AS n FROM ids, articles_article_regions ar
-    WHERE ar.article_id = ANY(ids.ids) GROUP BY ar.region_id
-) c JOIN regions_region r ON r.id = c.region_id
-UNION ALL
-SELECT 'theme', t.slug, t.name, t."order", c.n FROM (
-    SELECT at.theme_id, count(*) AS n FROM ids, articles_article_themes at
-    WHERE at.article_id = ANY(ids.ids) GROUP BY at.theme_id
-) c JOIN regions_theme t ON t.id = c.theme_id
-UNION ALL
-SELECT 'format', f.slug, f.name, f."order", count(*)
-  FROM m JOIN articles_format f ON f.id = m.format_id GROUP BY f.id
-UNION ALL
-SELECT 'author', au.slug, au.name, 0, c.n FROM (
-    SELECT b.author_id, count(*) AS n FROM ids, articles_byline b
-    WHERE b.article_id = ANY(ids.ids) GROUP BY b.author_id
-) c JOIN articles_author au ON au.id = c.author_id
-UNION ALL
-SELECT 'year', y::text, y::text, 0, count(*) FROM (
-    SELECT extract(year FROM m.publish_at AT TIME ZONE %(tz)s)::int AS y FROM m
-) years GROUP BY y
+{FACET_ROWS_SQL.format(rows="m", ids="ids")}
 """
 
 
-def facets_sql(parsed: ParsedQuery | None, filters: Filters) -> tuple[str, dict]:
-    where, params = gate(filters)
-    if parsed is None:
-        matched = FACET_BROWSE_SQL.format(gate=where, limit=FACET_CAP + 1)
-    else:
-        matched = FACET_MATCHES_SQL.format(gate=where, limit=FACET_CAP + 1)
-        params["q"] = parsed.tsquery
-    params["tz"] = settings.TIME_ZONE
-    return FACETS_SQL.format(matched=matched, cap=FACET_CAP), params
-
-
 def facets(parsed: ParsedQuery | None, filters: Filters) -> Facets:
-    """Counts per region, theme, format, author and year of the (first FACET_CAP) matches.
+    """Counts per region, theme, format, author and year of the matches: one query.
 
-    One query. Past the cap, counts are lower bounds of a sample and are shown with a "+".
+    With a query, those of `search()` (its candidates); browsing, of a sample of FACET_CAP
+    published articles. Past the cap, counts are lower bounds and are shown with a "+".
     """
+    if parsed is not None:
+        return search(parsed, filters, 0, 0)[1]
+    where, params = gate(filters)
+    params["tz"] = settings.TIME_ZONE
+    sql = BROWSE_FACETS_SQL.format(gate=where, limit=FACET_CAP + 1, cap=FACET_CAP)
     with connection.cursor() as cursor:
-        cursor.execute(*facets_sql(parsed, filters))
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    result = Facets(groups={name: [] for name in FACET_NAMES})
+    total = next(row[4] for row in rows if row[0] == "total")
+    values = [row for row in rows if row[0] != "total"]
+    return _facets(values, total=min(total, FACET_CAP), capped=total > FACET_CAP)
+
+
+def _facets(values: list, total: int, capped: bool) -> Facets:
+    """`values` ([name, key, label, order, count] rows) in the order the sidebar shows them."""
+    result = Facets(total=total, capped=capped, groups={name: [] for name in FACET_NAMES})
     orders: dict[tuple[str, str], int] = {}
-    for name, key, label, order, count in rows:
-        if name == "total":
-            result.total = min(count, FACET_CAP)
-            result.capped = count > FACET_CAP
-            continue
+    for name, key, label, order, count in values:
         result.groups[name].append(FacetValue(key=key, label=label, count=count))
         orders[(name, key)] = order
-    for name, values in result.groups.items():
+    for name, group in result.groups.items():
         if name == "year":
-            values.sort(key=lambda v: v.key, reverse=True)
+            group.sort(key=lambda v: v.key, reverse=True)
         else:
-            values.sort(key=lambda v: (-v.count, orders[(name, v.key)], v.label))
+            group.sort(key=lambda v: (-v.count, orders[(name, v.key)], v.label))
     return result

@@ -49,19 +49,21 @@ def results(request: HttpRequest) -> HttpResponse:
 
 def run_search(q: str, filters: query.Filters, page: int) -> dict:
     """Results, facets, snippets and suggestions; statements bounded by the timeout."""
-    parsed = None
+    offset = (page - 1) * query.PAGE_SIZE
     if q:
         parsed = query.prepare(q)
         if not parsed.has_terms:
             return {"no_terms": True, "facets": None}
+        found, facets = query.search(parsed, filters, offset, query.PAGE_SIZE)
+        ranked_total = found.ranked_total
     else:
         query.set_timeout()
-    found = query.results(parsed, filters, (page - 1) * query.PAGE_SIZE, query.PAGE_SIZE)
+        found = query.browse(filters, offset, query.PAGE_SIZE)
+        facets = query.facets(None, filters)
+        ranked_total = facets.total
     articles = found.results
     if not articles and page > 1:
         raise Http404("No such page of results.")
-    facets = query.facets(parsed, filters)
-    ranked_total = found.ranked_total if parsed is not None else facets.total
     add_links(articles)
     num_pages = max(1, math.ceil(ranked_total / query.PAGE_SIZE))
     return {

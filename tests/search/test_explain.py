@@ -61,17 +61,9 @@ def archive(publish):
 def test_each_candidate_tier_uses_its_gin_index(archive):
     with transaction.atomic():
         parsed = query.prepare("alliance")
-        sql, params = query.results_sql(parsed, query.Filters())
+        sql, params = query.search_sql(parsed, query.Filters())
         plan = ctes(explain(sql, {**params, "limit": 20, "offset": 0}))
     assert "Bitmap Index Scan on article_search_title_idx" in plan["title_pool"]
     assert "Index Scan using articles_article_pkey" in plan["title_tier"]
     assert "Bitmap Index Scan on article_search_head_idx" in plan["head_tier"]
     assert "Bitmap Index Scan on article_search_vector_idx" in plan["anywhere"]
-
-
-def test_facet_counting_uses_the_title_and_full_vector_indexes(archive):
-    with transaction.atomic():
-        parsed = query.prepare("alliance")
-        plan = ctes(explain(*query.facets_sql(parsed, query.Filters())))
-    assert "Bitmap Index Scan on article_search_title_idx" in plan["matched"]
-    assert "Bitmap Index Scan on article_search_vector_idx" in plan["matched"]

@@ -293,19 +293,20 @@ def test_the_results_page_query_count_is_pinned_and_does_not_grow(
             )
 
     add(2)
-    # savepoint, timeout + parse, results (candidates, page, chips and snippets), facets,
-    # release: five, of which the two savepoint statements exist only because the test runs
+    # savepoint, timeout + parse, search (candidates, page, chips, snippets and facets),
+    # release: four, of which the two savepoint statements exist only because the test runs
     # inside a transaction
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(URL, {"q": "alliance"})
     add(15)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(URL, {"q": "alliance"})
     assert len(response.context["articles"]) == 17
     # each facet filter validates its slug: one query
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(URL, {"q": "alliance", "region": "japan", "theme": "trade"})
-    # browsing: a timeout instead of the parse; one query validates the region
+    # browsing: a timeout instead of the parse, results and facets apart; one query
+    # validates the region
     with django_assert_num_queries(6):
         client.get(URL, {"region": "japan"})
 
@@ -324,12 +325,41 @@ def test_pages_follow_the_ranking(client, publish, monkeypatch):
     assert client.get(URL, {"q": "tariff", "page": 4}).status_code == 404
 
 
-def test_facet_counts_beyond_the_cap_are_shown_as_lower_bounds(client, publish, monkeypatch):
-    monkeypatch.setattr(query, "FACET_CAP", 2)
+def test_facet_counts_beyond_the_candidates_are_shown_as_lower_bounds(client, publish, monkeypatch):
+    monkeypatch.setattr(query, "HEAD_CANDIDATES", 2)
+    monkeypatch.setattr(query, "TITLE_POOL_FACTOR", 1)
+    monkeypatch.setattr(query, "ANY_CANDIDATES", 2)
+    for n in range(5):
+        publish(title=f"Tariff {n}", sections=[("A", "Tariff talk.")])
+    response = client.get(URL, {"q": "tariff"})
+    facets, ranked = response.context["facets"], response.context["ranked_total"]
+    # more matches than `anywhere` takes: counts are lower bounds; every title match counts
+    assert facets.capped is True and facets.total == 5 and 2 <= ranked < 5
+    html = response.content.decode()
+    assert f"5+ articles match; the best {ranked} are listed." in html
+    assert f'class="facet__count">{ranked}+<' in html
+    # two words, not "any of": the total is what was ranked
+    response = client.get(URL, {"q": "tariff talk"})
+    facets = response.context["facets"]
+    assert facets.capped is True and facets.total == response.context["ranked_total"]
+
+
+def test_facets_are_exact_when_every_match_was_ranked(client, publish, monkeypatch):
+    monkeypatch.setattr(query, "ANY_CANDIDATES", 5)
     for n in range(4):
-        publish(title=f"Tariff {n}")
+        publish(title=f"Note {n}", sections=[("A", "Tariff talk.")])
     response = client.get(URL, {"q": "tariff"})
     facets = response.context["facets"]
+    assert facets.capped is False and facets.total == 4
+    assert "4 articles match." in response.content.decode()
+    assert facet(response, "format") == {"analysis": 4}
+
+
+def test_browsing_facets_count_a_sample_of_the_newest(client, publish, monkeypatch):
+    monkeypatch.setattr(query, "FACET_CAP", 2)
+    for n in range(3):
+        publish(title=f"Piece {n}")
+    response = client.get(URL)
+    facets = response.context["facets"]
     assert facets.capped is True and facets.total == 2
-    assert "2+ articles match" in response.content.decode()
-    assert 'class="facet__count">2+<' in response.content.decode()
+    assert "2+ articles match." in response.content.decode()
