@@ -264,10 +264,9 @@ class Result:
     regions: list  # [slug, name] pairs, in the vocabulary's order
     themes: list
     snippet: Snippet | None
-    # Set by the view: links and the highlighted snippet.
+    # Set by the view: links, chips and the highlighted snippet, as HTML.
     url: str = ""
-    region_links: list[tuple[str, str]] = field(default_factory=list)  # (url, name)
-    theme_links: list[tuple[str, str]] = field(default_factory=list)
+    chips: str = ""
     snippet_html: str = ""
 
 
