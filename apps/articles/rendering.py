@@ -341,8 +341,8 @@ def with_access_date(html: str, today: date | None = None) -> SafeString:
 
 
 def card_page(request, queryset: QuerySet[Article] | None = None):
-    """The requested page of published articles from `queryset` as stored cards: a bounded
-    count and the page (two queries), or 404 (`paging.paginate`)."""
+    """The requested page of published articles from `queryset` as stored cards: the page's
+    ids and their cards (two queries), or 404 (`paging.paginate`)."""
     page = paginate(request, reader.cards(queryset))
     page.object_list = with_cards(list(page.object_list))
     return page
