@@ -76,9 +76,12 @@ def current_generation() -> int:
 
 
 def forget_generation() -> None:
-    """Make the next `current_generation()` read the cache (tests that clear it call this)."""
-    global _memo
+    """Make the next `current_generation()` read the cache (tests that clear it call this),
+    and drop what this process keeps per generation."""
+    global _memo, _next_publish_memo
     _memo = None
+    _next_publish_memo = None
+    _local_values.clear()
 
 
 def bump_generation() -> None:
@@ -167,11 +170,25 @@ def next_scheduled_publish(gen: int) -> datetime | None:
     """The earliest future publish time of a published article, cached per generation.
 
     Costs a query when not cached; scheduling an article bumps the generation, so the cached
-    answer is only ever replaced by the clock passing it.
+    answer is only ever replaced by the clock passing it. Kept in process memory too (every
+    page stored asks for it): for the generation, and until that time passes.
     """
+    global _next_publish_memo
+    memo = _next_publish_memo
+    now = timezone.now()
+    if memo is not None and memo[0] == gen and (memo[1] is None or memo[1] > now):
+        return memo[1]
+    upcoming = _next_scheduled_publish(gen, now)
+    _next_publish_memo = (gen, upcoming)
+    return upcoming
+
+
+_next_publish_memo: tuple[int, datetime | None] | None = None
+
+
+def _next_scheduled_publish(gen: int, now: datetime) -> datetime | None:
     key = f"content:next-publish:{gen}"
     cached = cache.get(key)
-    now = timezone.now()
     if cached == NO_SCHEDULE:
         return None
     if cached is not None and cached > now:
@@ -206,25 +223,44 @@ def per_generation(name: str, compute: Callable[[], T]) -> T:
 
     For derived data that is costly and only changes with content (the coverage matrix, the
     sitemap's hubs). With the page cache off there may be no shared cache, and a worker's own
-    memory would never hear of another worker's bump: then it is computed every time.
+    memory would never hear of another worker's bump: then it is computed every time. Values
+    are also kept in process memory under the same generation and lifetime, so a page that
+    reads them twice in a second reads the cache once.
     """
     if settings.PAGE_CACHE_SECONDS <= 0:
         return compute()
     try:
         gen = current_generation()
         key = f"{name}:{gen}"
+        local = _local_values.get(key)
+        if local is not None and local[0] > time.time():
+            return local[1]
         value = cache.get(key)
     except Exception:
         logger.warning("cache unavailable for %s", name, exc_info=True)
         return compute()
-    if value is None:
-        value = compute()
-        try:
-            if (lifetime := content_lifetime(gen)) >= 1:
+    lifetime = 0
+    try:
+        lifetime = content_lifetime(gen)
+        if value is None:
+            value = compute()
+            if lifetime >= 1:
                 cache.set(key, value, timeout=lifetime)
-        except Exception:
-            logger.warning("cache unavailable for %s", name, exc_info=True)
+    except Exception:
+        logger.warning("cache unavailable for %s", name, exc_info=True)
+        if value is None:
+            value = compute()
+    if lifetime >= 1:
+        if len(_local_values) >= LOCAL_VALUES_MAX:
+            _local_values.clear()  # old generations' entries: never read again
+        # Wall-clock expiry: the lifetime ends at a scheduled publish time.
+        _local_values[key] = (time.time() + lifetime, value)
     return value
+
+
+# Per-generation values in this process: key → (expiry as time.time(), value).
+_local_values: dict[str, tuple[float, object]] = {}
+LOCAL_VALUES_MAX = 256
 
 
 def page_key(request: HttpRequest, gen: int) -> str:

@@ -286,3 +286,18 @@ def test_another_process_bump_reaches_this_one_within_a_second(page_cache, reade
     fresh = reader.get(article.get_absolute_url())
     assert fresh["X-Cache"] == "MISS"
     assert b"After the summit" in fresh.content
+
+
+def test_per_generation_values_are_read_from_the_shared_cache_once_per_process(
+    page_cache, monkeypatch, django_capture_on_commit_callbacks
+):
+    computed = []
+    caching.per_generation("probe", lambda: computed.append(1) or len(computed))
+    reads = []
+    real_get = caching.cache.get
+    monkeypatch.setattr(caching.cache, "get", lambda *a, **k: reads.append(a) or real_get(*a, **k))
+    assert caching.per_generation("probe", lambda: computed.append(1) or len(computed)) == 1
+    assert reads == [] and computed == [1]
+    with django_capture_on_commit_callbacks(execute=True):
+        caching.bump_generation()
+    assert caching.per_generation("probe", lambda: computed.append(1) or len(computed)) == 2
