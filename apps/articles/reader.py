@@ -221,7 +221,7 @@ def per_term_union(queryset: QuerySet, lookup: str, terms, limit: int) -> tuple[
     return " UNION ALL ".join([f"({sql})"] * len(terms)), every
 
 
-LATEST_WINDOW = 300
+LATEST_WINDOW = 150
 
 
 def latest_by_term(
