@@ -46,7 +46,7 @@ TITLE_POOL_FACTOR = 3  # title matches ranked by their heads: 3 x HEAD_CANDIDATE
 ANY_CANDIDATES = 100
 MAX_RANKED = HEAD_CANDIDATES + ANY_CANDIDATES
 PAGE_SIZE = 20
-# Browsing without words, the facets count the newest FACET_CAP published articles; beyond it
+# Browsing without words, the facets count a sample of FACET_CAP published articles; beyond it
 # totals read "300+" (lower bounds). A search's facets count its ranked candidates instead.
 FACET_CAP = 300
 RECENCY_WEIGHT = 0.2
@@ -201,7 +201,7 @@ class Filters:
     author: object | None = None
     year: int | None = None
     # gate(), compiled once: a search's statements share it (and its "now").
-    _gate: list = field(default_factory=list, compare=False, repr=False)
+    _gate: list = field(default_factory=list, init=False, compare=False, repr=False)
 
     def apply(self, qs: QuerySet) -> QuerySet:
         """Narrow `qs` without joins (EXISTS instead), so its WHERE clause stands on its own."""
@@ -252,7 +252,7 @@ class Snippet:
 
 @dataclass(slots=True)
 class Result:
-    """One result card: what the page shows of an article, read in the results statement."""
+    """One result card: what the page shows of an article, as the search statement reads it."""
 
     id: int
     title: str

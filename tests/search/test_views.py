@@ -355,7 +355,7 @@ def test_facets_are_exact_when_every_match_was_ranked(client, publish, monkeypat
     assert facet(response, "format") == {"analysis": 4}
 
 
-def test_browsing_facets_count_a_sample_of_the_newest(client, publish, monkeypatch):
+def test_browsing_facets_count_a_sample_of_the_published_articles(client, publish, monkeypatch):
     monkeypatch.setattr(query, "FACET_CAP", 2)
     for n in range(3):
         publish(title=f"Piece {n}")
