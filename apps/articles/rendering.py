@@ -207,14 +207,7 @@ def store_renders(articles: QuerySet[Article], batch_size: int = STORE_BATCH) ->
         tag_uses = reader.tag_uses(TaggedArticle.objects.filter(content_object__in=batch))
         rows = {}
         for article in reader.page_articles(batch):
-            page = render_page(article, vocabulary, tag_uses)
-            rows[article.pk] = ArticleRender(
-                article_id=article.pk,
-                page_key=key_for(article.render_token),
-                head_html=page.head,
-                body_html=page.body,
-                page_data=page.data,
-            )
+            rows[article.pk] = _page_row(article, render_page(article, vocabulary, tag_uses))
         for article in vocabulary.attach(reader.card_articles(batch)):
             if render := rows.get(article.pk):
                 render.card_key = key_for(article.render_token)
@@ -232,6 +225,17 @@ RENDER_FIELDS = [
     "card_key",
     "card_html",
 ]
+
+
+def _page_row(article: Article, page: Page) -> ArticleRender:
+    """A render row for `page`, keyed by the token read with the article it was made from."""
+    return ArticleRender(
+        article_id=article.pk,
+        page_key=key_for(article.render_token),
+        head_html=page.head,
+        body_html=page.body,
+        page_data=page.data,
+    )
 
 
 def _upsert(renders: list[ArticleRender], fields: list[str]) -> None:
@@ -284,18 +288,7 @@ def published_page(slug: str) -> Page | None:
     if key != key_for(token):
         article = reader.page_article(Article.objects.published(), pk=pk)
         page = render_page(article)
-        _upsert(
-            [
-                ArticleRender(
-                    article_id=pk,
-                    page_key=key_for(article.render_token),
-                    head_html=page.head,
-                    body_html=page.body,
-                    page_data=page.data,
-                )
-            ],
-            ["page_key", "head_html", "body_html", "page_data"],
-        )
+        _upsert([_page_row(article, page)], ["page_key", "head_html", "body_html", "page_data"])
         return page
     return Page(pk, data["title"], mark_safe(head), mark_safe(body), data)
 
