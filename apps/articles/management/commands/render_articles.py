@@ -10,6 +10,7 @@ reader waits for a render:
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import reset_queries
 from django.db.models import F
 
 from apps.articles.models import Article
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         done = 0
         for start in range(0, len(ids), CHUNK):
             done += store_renders(Article.objects.filter(pk__in=ids[start : start + CHUNK]))
+            reset_queries()  # with DEBUG on, the query log would grow with the archive
             if options["verbosity"] > 1:
                 self.stdout.write(f"{done}/{len(ids)}")
         self.stdout.write(f"Rendered {done} article(s).")
