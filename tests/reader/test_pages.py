@@ -146,6 +146,8 @@ def test_public_pages_set_no_cookies_and_contain_no_inline_scripts_or_styles(cli
         if "html" not in response["Content-Type"]:
             continue
         html = response.content.decode()
+        # Template syntax that reached the reader: a `{# #}` comment spans one line only.
+        assert "{#" not in html and "{%" not in html, name
         assert " style=" not in html and "<style" not in html, name
         for script in re.findall(r"<script\b[^>]*>", html):
             assert 'type="application/ld+json"' in script or "src=" in script, (name, script)
