@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from html import escape
 
-CORPUS_VERSION = 2
+CORPUS_VERSION = 3
 RENDER_PROCESSES = 2
 BENCH_SITE_URL = "https://meridian.bench.localhost"
 META_TABLE = "bench_corpus"
@@ -509,7 +509,7 @@ def build(n: int, seed: int = 1, log=print) -> dict:
         "byline": Copier(Byline, ["article_id", "author_id", "position"]),
         "region": Copier(Article.regions.through, ["article_id", "region_id"]),
         "theme": Copier(Article.themes.through, ["article_id", "theme_id"]),
-        "tag": Copier(Article.tags.through, ["content_object_id", "tag_id"]),
+        "tag": Copier(Article.tags.through, ["content_object_id", "tag_id", "publish_at"]),
         "section_region": Copier(Section.regions.through, ["section_id", "region_id"]),
         "section_theme": Copier(Section.themes.through, ["section_id", "theme_id"]),
         "link": Copier(ArticleLink, ["source_id", "target_id"]),
@@ -639,7 +639,7 @@ def build(n: int, seed: int = 1, log=print) -> dict:
                 wanted = rng.randint(3, 20)
                 while len(chosen_tags) < wanted:
                     chosen_tags.update(rng.choices(tag_ids, cum_weights=tag_cum, k=wanted))
-                rows["tag"].extend((pk, t) for t in sorted(chosen_tags)[:wanted])
+                rows["tag"].extend((pk, t, publish_at) for t in sorted(chosen_tags)[:wanted])
             for key, copier in copiers.items():
                 counts[key] += copier.write(rows[key])
             if refresh is not None:

@@ -3,7 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -91,6 +91,11 @@ class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(
         "Article", on_delete=models.CASCADE, related_name="tagged_items"
     )
+    # The article's publish time, kept by its save path (`Article.sync_tag_dates`), so that a
+    # tag's newest articles are an index range (related analysis reads ten per rare tag)
+    # instead of a walk of the whole archive's publish order probing for the tag. Ordering
+    # only: visibility is always decided on the article row.
+    publish_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -98,6 +103,24 @@ class TaggedArticle(TaggedItemBase):
                 fields=["content_object", "tag"], name="taggedarticle_unique_tag"
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["tag", "-publish_at", "-content_object"],
+                name="taggedarticle_tag_newest_idx",
+            ),
+        ]
+
+
+def sync_tag_dates(article_ids: list[int]) -> int:
+    """Copy each article's publish time onto its tag rows (`TaggedArticle.publish_at`). One
+    UPDATE; every path that sets tags or publish times calls it."""
+    if not article_ids:
+        return 0
+    return TaggedArticle.objects.filter(content_object_id__in=article_ids).update(
+        publish_at=Subquery(
+            Article.objects.filter(pk=OuterRef("content_object_id")).values("publish_at")[:1]
+        )
+    )
 
 
 class ArticleQuerySet(ContentQuerySet):
@@ -109,7 +132,13 @@ class ArticleQuerySet(ContentQuerySet):
         # A bulk write (a list action publishing a selection, say) changes what the articles'
         # stored pages show: retire those renders (`apps/articles/rendering.py`).
         kwargs.setdefault("render_token", F("render_token") + 1)
-        return super().update(**kwargs)
+        if "publish_at" not in kwargs:
+            return super().update(**kwargs)
+        # Read the ids first: the update may change what this queryset's filter selects.
+        pks = list(self.values_list("pk", flat=True))
+        rows = super().update(**kwargs)
+        sync_tag_dates(pks)
+        return rows
 
     update.alters_data = True
 
@@ -280,6 +309,7 @@ class Article(PublicContent):
         super().save(*args, **kwargs)
         if not adding:
             self.refresh_from_db(fields=["render_token"])
+            sync_tag_dates([self.pk])
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.slug])
@@ -328,6 +358,7 @@ class Article(PublicContent):
         # Inlines (sections, bylines, tags) were saved after the article: its stored page and
         # card are rendered again (the update retires the old ones), and cached pages refresh.
         Article.objects.filter(pk=self.pk).update(reading_time=self.reading_time)
+        sync_tag_dates([self.pk])  # tags were set after the article was saved
         from .rendering import store_renders
 
         store_renders(Article.objects.filter(pk=self.pk))

@@ -410,6 +410,16 @@ def around(article_id: int, terms: dict, per_term: int = RELATED_PER_TERM) -> di
 
     def candidates(table: str, owner: str, fk: str, ids: list[int]) -> None:
         for term in ids:
+            if table == TaggedArticle._meta.db_table:
+                # Tag rows carry their article's publish time: the tag's newest are an index
+                # range (taggedarticle_tag_newest_idx), whatever the tag's share of the archive.
+                parts.append(
+                    f"(SELECT a.id FROM {table} t JOIN articles_article a ON a.id = t.{owner}"
+                    f" WHERE t.{fk} = %s AND t.publish_at <= %s AND {pub} AND a.id <> %s"
+                    f" ORDER BY t.publish_at DESC, t.{owner} DESC LIMIT %s)"
+                )
+                params.extend([term, timezone.now(), *pub_params, article_id, per_term])
+                continue
             parts.append(
                 f"(SELECT a.id FROM articles_article a JOIN {table} t ON t.{owner} = a.id"
                 f" WHERE t.{fk} = %s AND {pub} AND a.id <> %s {newest} LIMIT %s)"

@@ -7,7 +7,7 @@ the usual rolled-back transaction.
 
 import pytest
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F
 
 from apps.articles import markdown, reader, rendering
 from apps.articles.models import Article, ArticleRender, Section
@@ -111,3 +111,10 @@ def test_every_published_article_has_its_stored_page_and_card_as_the_save_path_m
         assert stored.page_key == stored.card_key == rendering.key_for(article.render_token)
         fresh = rendering.render_page(reader.page_article(Article.objects.all(), pk=article.pk))
         assert stored.body_html == fresh.body and stored.head_html == fresh.head
+
+
+def test_tag_rows_carry_their_articles_publish_time(built):
+    from apps.articles.models import TaggedArticle
+
+    mismatched = TaggedArticle.objects.exclude(publish_at=F("content_object__publish_at"))
+    assert not mismatched.exclude(content_object__publish_at__isnull=True).exists()

@@ -284,3 +284,27 @@ def test_related_candidates_come_from_the_rarest_tags_while_every_tag_scores(art
     assert ids == [on_rare.pk]
     page = rendering.published_page(subject.slug)
     assert page.data["tags"][-1] == subject.tags.get(name="common").pk
+
+
+def test_tag_rows_carry_their_articles_publish_time_through_every_write_path(article):
+    from apps.articles.models import Article, TaggedArticle
+
+    def dates() -> set:
+        return set(
+            TaggedArticle.objects.filter(content_object=article).values_list(
+                "publish_at", flat=True
+            )
+        )
+
+    article.refresh_from_db()
+    assert dates() == {article.publish_at}
+    article.publish_at -= timedelta(days=3)
+    article.save()
+    assert dates() == {article.publish_at}
+    later = article.publish_at + timedelta(hours=5)
+    Article.objects.filter(pk=article.pk).update(publish_at=later)
+    assert dates() == {later}
+    article.tags.add("newly-added")
+    article.refresh_from_db()
+    article.refresh_derived()
+    assert dates() == {later}
