@@ -161,6 +161,8 @@ class ArticleAdmin(VersionAdmin):
         return (
             super()
             .get_queryset(request)
+            # The search vectors are most of a row's width; the list shows none of them.
+            .defer("search_head", "search_vector", "search_title")
             .prefetch_related(
                 Prefetch("regions", to_attr="prefetched_regions"),
                 Prefetch("themes", to_attr="prefetched_themes"),

@@ -281,6 +281,9 @@ class Article(PublicContent):
                 condition=Q(status="published"),
             ),
             models.Index(fields=["status", "publish_at"], name="article_status_publish_idx"),
+            # The admin's change list (every status, newest first): fifty rows read from an
+            # index instead of sorting the archive (110 ms at 100k).
+            models.Index(fields=["-publish_at", "-id"], name="article_admin_order_idx"),
             GinIndex(fields=["search_head"], name="article_search_head_idx"),
             GinIndex(fields=["search_vector"], name="article_search_vector_idx"),
             GinIndex(fields=["search_title"], name="article_search_title_idx"),
