@@ -91,7 +91,7 @@ class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(
         "Article", on_delete=models.CASCADE, related_name="tagged_items"
     )
-    # The article's publish time, kept by its save path (`Article.sync_tag_dates`), so that a
+    # The article's publish time, kept by its save path (`sync_tag_dates`), so that a
     # tag's newest articles are an index range (related analysis reads ten per rare tag)
     # instead of a walk of the whole archive's publish order probing for the tag. Ordering
     # only: visibility is always decided on the article row.
