@@ -23,6 +23,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from apps.regions.models import Region, Theme
+from config.caching import per_generation
 
 from .citation import MONTHS
 from .links import Term, link_terms
@@ -99,6 +100,14 @@ def _order(v) -> tuple:
 
 
 def load_vocabulary() -> Vocabulary:
+    """Every region and theme for a page: one query, or none while the content generation
+    holds (a region or theme edit bumps it; `caching.per_generation`). Treat the result as
+    read-only: a process shares it between requests. What is stored (renders) reads
+    `read_vocabulary()` instead: a generation a second old must not reach stored HTML."""
+    return per_generation("vocabulary", read_vocabulary)
+
+
+def read_vocabulary() -> Vocabulary:
     """Every region and theme, in one query (a UNION of the two tables)."""
     regions = Region.objects.values_list(
         "pk", "name", "slug", "order", "parent_id", "description", Value("r")

@@ -117,8 +117,9 @@ class Page:
 
 
 def page_context(article: Article, vocabulary: reader.Vocabulary | None = None) -> dict:
-    """Everything the stored page shows, for an article loaded by `reader.page_articles`."""
-    reader.attach_vocabulary(article, vocabulary or reader.load_vocabulary())
+    """Everything the stored page shows, for an article loaded by `reader.page_articles`.
+    The vocabulary must be read after the article (see `store_renders`)."""
+    reader.attach_vocabulary(article, vocabulary or reader.read_vocabulary())
     authors = [b.author for b in article.bylines.all()]
     tags = sorted(article.tags.all(), key=lambda t: t.name.casefold())
     region = reader.primary(article.region_list)
@@ -201,14 +202,18 @@ def store_renders(articles: QuerySet[Article], batch_size: int = STORE_BATCH) ->
     ids = list(
         articles.filter(status=Article.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True)
     )
-    vocabulary = reader.load_vocabulary()
     for start in range(0, len(ids), batch_size):
         batch = Article.objects.filter(pk__in=ids[start : start + batch_size])
         tag_uses = reader.tag_uses(TaggedArticle.objects.filter(content_object__in=batch))
+        pages = list(reader.page_articles(batch))
+        cards = list(reader.card_articles(batch))
+        # The vocabulary after the articles (and their tokens): a term edited in between has
+        # moved the tokens, so a render made with its old name is never served.
+        vocabulary = reader.read_vocabulary()
         rows = {}
-        for article in reader.page_articles(batch):
+        for article in pages:
             rows[article.pk] = _page_row(article, render_page(article, vocabulary, tag_uses))
-        for article in vocabulary.attach(reader.card_articles(batch)):
+        for article in vocabulary.attach(cards):
             if render := rows.get(article.pk):
                 render.card_key = key_for(article.render_token)
                 render.card_html = render_card(article)
@@ -306,10 +311,9 @@ def with_cards(articles: list[Article]) -> list[Article]:
         if article.card_key != key_for(article.render_token):
             stale.append(article)
     if stale:
-        vocabulary = reader.load_vocabulary()
-        fresh = vocabulary.attach(
-            reader.card_articles(Article.objects.filter(pk__in=[a.pk for a in stale]))
-        )
+        fresh = list(reader.card_articles(Article.objects.filter(pk__in=[a.pk for a in stale])))
+        # After the articles' tokens, as in `store_renders`.
+        fresh = reader.read_vocabulary().attach(fresh)
         made = {a.pk: (key_for(a.render_token), render_card(a)) for a in fresh}
         for article in stale:
             article.card_key, article.card_html = made.get(article.pk, ("", ""))

@@ -235,3 +235,22 @@ def test_a_template_or_settings_change_retires_stored_renders(client, piece, set
     settings.SITE_URL = "https://analysis.example"
     assert rendering.key_for(Article.objects.get(pk=piece.pk).render_token) != key
     assert 'href="https://analysis.example/articles/' in page(client, piece)
+
+
+def test_a_term_renamed_while_a_render_is_made_never_reaches_the_stored_page(
+    client, piece, japan, monkeypatch
+):
+    read = reader.read_vocabulary
+
+    def read_then_rename():
+        vocabulary = read()  # the old name
+        japan.name = "Nippon"
+        japan.save()  # an editor's rename lands before the render is stored
+        return vocabulary
+
+    monkeypatch.setattr(reader, "read_vocabulary", read_then_rename)
+    ArticleRender.objects.all().delete()
+    rendering.store_renders(Article.objects.filter(pk=piece.pk))
+    monkeypatch.undo()
+    assert "Nippon" in page(client, piece)
+    assert "Nippon" in listing(client)
