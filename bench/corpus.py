@@ -700,17 +700,22 @@ def render_stored_pages(log, started: float) -> None:
     (`manage.py render_articles`, the operators' command), in parallel processes."""
     import subprocess
     from pathlib import Path
-    from urllib.parse import quote
+    from urllib.parse import quote, urlsplit
 
     from django.db import connection
 
-    # The database this build writes to (a test's database, say), not necessarily DATABASE_URL's.
+    # The database this build writes to: DATABASE_URL's when it names it (the benchmark, on
+    # any server, the embedded one's socket included), else built from the connection's
+    # settings (a test's database on the same server).
     db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db["HOST"] or "localhost", safe="")  # a socket folder, percent-encoded
-    url = f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+    url = os.environ.get("DATABASE_URL", "")
+    if urlsplit(url).path.lstrip("/") != db["NAME"]:
+        auth = quote(db["USER"] or "", safe="")
+        if db["PASSWORD"]:
+            auth += ":" + quote(db["PASSWORD"], safe="")
+        host = quote(db["HOST"] or "localhost", safe="")  # a socket folder, percent-encoded
+        port = f":{db['PORT']}" if db["PORT"] else ""
+        url = f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}"
     # SITE_URL, as the benchmark serves it (bench/run.py): stored pages carry absolute URLs.
     env = {**os.environ, "DATABASE_URL": url, "SITE_URL": BENCH_SITE_URL}
     env.pop("TEST_DATABASE_NAME", None)
