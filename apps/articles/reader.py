@@ -152,17 +152,9 @@ BYLINES = Prefetch("bylines", queryset=Byline.objects.select_related("author"))
 HERO_RENDITIONS = "hero_image__renditions"
 
 
-def published_article(slug: str) -> Article:
-    """The article at `slug` with what its page shows, or 404. Four queries.
-
-    Region and theme ids come as arrays (resolved against the vocabulary), so neither more
-    regions nor more sections add queries.
-    """
-    return page_article(Article.objects.published(), slug=slug)
-
-
 def page_article(base: QuerySet, **lookup) -> Article:
-    """`published_article` over any base queryset: the staff preview passes all articles."""
+    """The article of `base` matching `lookup` with everything its page shows, or 404: the
+    published gate's queryset for readers, all articles for the staff preview."""
     try:
         return page_articles(base).get(**lookup)
     except Article.DoesNotExist:

@@ -185,7 +185,8 @@ def render_page(
 
 
 def render_card(article: Article) -> str:
-    """One list card, for an article loaded by `reader.listing()` with its vocabulary attached."""
+    """One list card, for an article loaded by `reader.card_articles()` with its vocabulary
+    attached."""
     return render_to_string(CARD_TEMPLATE, {"article": article})
 
 

@@ -72,15 +72,9 @@ def detail_context(article: Article) -> dict:
     return page_context(rendering.render_page(article))
 
 
-def _page(request: HttpRequest, queryset):
-    """A page of stored cards: a bounded count and the page (two queries)."""
-    return rendering.card_page(request, queryset)
-
-
 def _listing(request: HttpRequest, template: str, heading: str, queryset, **extra) -> HttpResponse:
-    return render(
-        request, template, {"page": _page(request, queryset), "heading": heading, **extra}
-    )
+    page = rendering.card_page(request, queryset)
+    return render(request, template, {"page": page, "heading": heading, **extra})
 
 
 @require_GET
@@ -121,7 +115,7 @@ def format_listing(request: HttpRequest, slug: str) -> HttpResponse:
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     # A tag used only by unpublished articles must not reveal that it exists.
     term = get_object_or_404(reader.public_tags(), slug=slug)
-    page = _page(request, Article.objects.filter(tags=term))
+    page = rendering.card_page(request, Article.objects.filter(tags=term))
     path = f"/tags/{term.slug}/"
     return render(
         request,
