@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Exists, OuterRef
 from taggit.models import Tag
 
 from apps.articles.models import Article, TaggedArticle
 
-from .query import wanted_words
+from .query import set_timeout, wanted_words
 
 MAX_SUGGESTIONS = 5
 _TRIGRAM_AVAILABLE: dict[str, bool] = {}
@@ -34,10 +34,17 @@ def trigram_available(alias: str = "default") -> bool:
 
 
 def suggest(q: str) -> Suggestions:
-    """Up to five published titles and five tags that resemble `q`. Two or three queries."""
+    """Up to five published titles and five tags that resemble `q`, under the statement
+    timeout. Four or five queries (with the transaction's)."""
     text = " ".join(wanted_words(q))
     if not text:
         return Suggestions([], [])
+    with transaction.atomic():
+        set_timeout()
+        return _suggest(text)
+
+
+def _suggest(text: str) -> Suggestions:
     tags_in_use = Tag.objects.filter(
         Exists(
             TaggedArticle.objects.filter(

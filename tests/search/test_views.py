@@ -261,12 +261,33 @@ def test_a_query_of_stop_words_or_exclusions_only_asks_for_a_word(client, archiv
 
 
 def test_every_search_statement_runs_under_a_statement_timeout(client, archive):
+    timeout = f"SELECT set_config('statement_timeout', '{query.STATEMENT_TIMEOUT_MS}ms', true);"
+    for params in ({"q": "alliance"}, {}, {"q": "alliance", "page": 2}):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(URL, params)
+        assert all(q["sql"].startswith(timeout) for q in queries.captured_queries)
+    # no results: the suggestions' ORM queries follow a timeout set for their transaction
     with CaptureQueriesContext(connection) as queries:
-        client.get(URL, {"q": "alliance"})
+        response = client.get(URL, {"q": "alliancez"})
+    assert response.context["suggestions"] is not None
     sql = [q["sql"] for q in queries.captured_queries]
-    first = next(i for i, s in enumerate(sql) if "set_config('statement_timeout'" in s)
-    assert first <= 1  # right after the savepoint that test transactions add
-    assert f"{query.STATEMENT_TIMEOUT_MS}ms" in sql[first]
+    assert sql[0].startswith(timeout) and sql[1].startswith(timeout)
+    assert sql[2].startswith("SAVEPOINT") and sql[3].startswith(timeout)
+    assert sql[-1].startswith("RELEASE SAVEPOINT") and len(sql) > 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_timeout_bounds_each_statement_and_ends_with_it(monkeypatch):
+    """Outside any transaction (as a request runs), the timeout set in a statement's message
+    cancels that statement and is gone afterwards."""
+    monkeypatch.setattr(query, "STATEMENT_TIMEOUT_MS", 50)
+    with connection.cursor() as cursor:
+        with pytest.raises(OperationalError) as raised:
+            query.execute_bounded(cursor, "SELECT pg_sleep(%s)", [0.5])
+        assert isinstance(raised.value.__cause__, psycopg.errors.QueryCanceled)
+        query.execute_bounded(cursor, "SELECT pg_sleep(%s)", [0.01])
+        cursor.execute("SELECT pg_sleep(0.1), current_setting('statement_timeout')")
+        assert cursor.fetchone()[1] == "0"
 
 
 def test_a_timed_out_search_is_a_503_page_not_a_500(client, archive, monkeypatch):
@@ -293,21 +314,19 @@ def test_the_results_page_query_count_is_pinned_and_does_not_grow(
             )
 
     add(2)
-    # savepoint, timeout + parse, search (candidates, page, chips, snippets and facets),
-    # release: four, of which the two savepoint statements exist only because the test runs
-    # inside a transaction
-    with django_assert_num_queries(4):
+    # timeout + parse, timeout + search (candidates, page, chips, snippets and facets): two
+    # messages, no transaction of their own
+    with django_assert_num_queries(2):
         client.get(URL, {"q": "alliance"})
     add(15)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         response = client.get(URL, {"q": "alliance"})
     assert len(response.context["articles"]) == 17
     # each facet filter validates its slug: one query
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get(URL, {"q": "alliance", "region": "japan", "theme": "trade"})
-    # browsing: a timeout instead of the parse, results and facets apart; one query
-    # validates the region
-    with django_assert_num_queries(6):
+    # browsing: results and facets apart; one query validates the region
+    with django_assert_num_queries(3):
         client.get(URL, {"region": "japan"})
 
 
@@ -363,3 +382,18 @@ def test_browsing_facets_count_a_sample_of_the_published_articles(client, publis
     facets = response.context["facets"]
     assert facets.capped is True and facets.total == 2
     assert "2+ articles match." in response.content.decode()
+
+
+def test_card_text_is_escaped(client, publish):
+    publish(
+        title="Tariffs <script>alert(1)</script>",
+        dek='Dek & "quotes" <b>bold</b>',
+        sections=[("<i>Heading</i>", "Tariffs again.")],
+    )
+    html = client.get(URL, {"q": "tariffs"}).content.decode()
+    card = html[html.index('<li class="card">') :]
+    card = card[: card.index("</li>")]
+    assert "<script>" not in card and "<b>" not in card and "<i>" not in card
+    assert "Tariffs &lt;script&gt;alert(1)&lt;/script&gt;" in card
+    assert "Dek &amp; &quot;quotes&quot; &lt;b&gt;bold&lt;/b&gt;" in card
+    assert "&lt;i&gt;Heading&lt;/i&gt;</a>: <mark>Tariffs</mark> again" in card
