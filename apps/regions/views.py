@@ -6,42 +6,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from apps.articles import metadata, reader, rendering
-from apps.articles.models import Article, Section
-from apps.articles.urls_cache import slug_url
+from apps.articles.models import Article
 
+from . import hubs
 from .coverage import coverage_cells, matrix
 from .models import Region, Theme
-
-SECTIONS_LIMIT = 8
-SECTIONS_WINDOW = 1000
-
-
-def _sections_elsewhere(relation: str, term: Region | Theme) -> list[Section]:
-    """Sections tagged with a region/theme inside published articles not tagged with it, e.g.
-    the trade section of a security piece, for the Trade hub; newest articles first.
-
-    One query when the newest `SECTIONS_WINDOW` published articles hold enough of them (each
-    tagged section is then probed only if its article is among those), two otherwise: every
-    tagged section probed for its article's visibility and date grew with the archive.
-    """
-    sections = (
-        Section.objects.filter(**{relation: term})
-        .exclude(**{f"article__{relation}": term})
-        .select_related("article")
-        # Section and article rows are kilobytes wide (text, HTML, search vectors): read
-        # only what the list shows, so the sort handles narrow rows.
-        .only("heading", "anchor", "article__title", "article__slug")
-        .order_by("-article__publish_at", "-article_id", "position")
-    )
-    published = Article.objects.published()
-    recent = published.order_by("-publish_at", "-pk").values("pk")[:SECTIONS_WINDOW]
-    found = list(sections.filter(article__in=recent)[:SECTIONS_LIMIT])
-    if len(found) < SECTIONS_LIMIT:
-        found = list(sections.filter(article__in=published)[:SECTIONS_LIMIT])
-    article_url = slug_url("articles:detail")
-    for section in found:
-        section.url = f"{article_url(section.article.slug)}#{section.anchor}"
-    return found
 
 
 @require_GET
@@ -74,8 +43,9 @@ def detail(request: HttpRequest, region: str) -> HttpResponse:
     place = vocabulary.region(region)
     page = rendering.card_page(request, Article.objects.filter(regions=place))
     cells = coverage_cells(region=place)
+    url = hubs.intersection_url()
     breakdown = [
-        (t, cells[(place.pk, t.pk)], reverse("regions:intersection", args=[place.slug, t.slug]))
+        (t, cells[(place.pk, t.pk)], url(place.slug, t.slug))
         for t in vocabulary.ordered_themes()
         if (place.pk, t.pk) in cells
     ]
@@ -89,8 +59,8 @@ def detail(request: HttpRequest, region: str) -> HttpResponse:
             "parent": parent,
             "children": [r for r in vocabulary.ordered_regions() if r.parent_id == place.pk],
             "page": page,
-            "breakdown": breakdown,
-            "sections": _sections_elsewhere("regions", place),
+            "breakdown": hubs.breakdown(breakdown),
+            "sections": hubs.sections_html(hubs.sections_elsewhere("regions", place)),
             "json_ld": metadata.breadcrumbs(
                 ("Regions", reverse("regions:index")),
                 *trail,
@@ -148,8 +118,9 @@ def theme(request: HttpRequest, theme: str) -> HttpResponse:
     subject = vocabulary.theme(theme)
     page = rendering.card_page(request, Article.objects.filter(themes=subject))
     cells = coverage_cells(theme=subject)
+    url = hubs.intersection_url()
     breakdown = [
-        (r, cells[(r.pk, subject.pk)], reverse("regions:intersection", args=[r.slug, subject.slug]))
+        (r, cells[(r.pk, subject.pk)], url(r.slug, subject.slug))
         for r in vocabulary.ordered_regions()
         if (r.pk, subject.pk) in cells
     ]
@@ -159,8 +130,8 @@ def theme(request: HttpRequest, theme: str) -> HttpResponse:
         {
             "theme": subject,
             "page": page,
-            "breakdown": breakdown,
-            "sections": _sections_elsewhere("themes", subject),
+            "breakdown": hubs.breakdown(breakdown),
+            "sections": hubs.sections_html(hubs.sections_elsewhere("themes", subject)),
             "json_ld": metadata.breadcrumbs(
                 ("Themes", reverse("regions:themes")), (subject.name, subject.get_absolute_url())
             ),
