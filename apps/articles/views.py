@@ -1,50 +1,18 @@
-from django.conf import settings
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from apps.editorial.redirects import redirect_for_slug
-from apps.regions.coverage import coverage_cells, matrix
 
 from . import metadata, reader, rendering
+from .home import context as home_context
 from .models import Article, Author, Format
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Featured piece, latest, a block per region and per theme, the coverage matrix."""
-    vocabulary = reader.load_vocabulary()
-    published = reader.listing().prefetch_related(None)
-    featured = published.filter(featured=True).first() or published.first()
-    if featured:
-        vocabulary.attach([featured])
-        prefetch_related_objects([featured], reader.BYLINES, reader.HERO_RENDITIONS)
-    latest = reader.cards().exclude(pk=featured.pk) if featured else reader.cards().none()
-    latest = rendering.with_cards(list(latest[:8]))
-    region_blocks, theme_blocks = reader.latest_by_term(vocabulary)
-    regions = vocabulary.ordered_regions()
-    themes = vocabulary.ordered_themes()
-    context = {
-        "featured": featured,
-        "latest": latest,
-        "region_blocks": [(r, region_blocks[r.pk]) for r in regions if r.pk in region_blocks],
-        "theme_blocks": [(t, theme_blocks[t.pk]) for t in themes if t.pk in theme_blocks],
-        "matrix": matrix(regions, themes, coverage_cells()),
-        "themes": themes,
-        "json_ld": {
-            "@context": "https://schema.org",
-            "@type": "WebSite",
-            "name": settings.SITE_NAME,
-            "url": metadata.absolute("/"),
-            "potentialAction": {
-                "@type": "SearchAction",
-                "target": metadata.absolute("/search/?q={query}"),
-                "query-input": "required name=query",
-            },
-        },
-    }
-    return render(request, "articles/home.html", context)
+    return render(request, "articles/home.html", home_context())
 
 
 @require_GET
