@@ -424,32 +424,23 @@ LEFT JOIN LATERAL (
 ) snippet ON true
 """
 
-# The page's results with their format, regions, themes and (`{snippet_join}`) snippets.
+# The page's results with their format, regions, themes and (`{snippet_join}`) snippets. Each
+# is a subquery of the select list: a plan of its own, simple to make, where joins to grouped
+# CTEs made the planner weigh join orders for 20 rows (~0.2 ms of planning a search).
 CARDS_SQL = """
-page_regions AS (
-    SELECT ar.article_id,
-           json_agg(json_build_array(g.slug, g.name) ORDER BY g."order", g.name) AS chips
-    FROM page p
-    JOIN articles_article_regions ar ON ar.article_id = p.id
-    JOIN regions_region g ON g.id = ar.region_id
-    GROUP BY ar.article_id
-),
-page_themes AS (
-    SELECT at.article_id,
-           json_agg(json_build_array(t.slug, t.name) ORDER BY t."order", t.name) AS chips
-    FROM page p
-    JOIN articles_article_themes at ON at.article_id = p.id
-    JOIN regions_theme t ON t.id = at.theme_id
-    GROUP BY at.article_id
-),
 cards AS (
-    SELECT p.id, p.title, p.slug, p.dek, p.publish_at, f.name AS format_name, p.score,
-           r.chips AS regions, t.chips AS themes, {snippet_columns},
+    SELECT p.id, p.title, p.slug, p.dek, p.publish_at,
+           (SELECT f.name FROM articles_format f WHERE f.id = p.format_id) AS format_name,
+           p.score,
+           (SELECT json_agg(json_build_array(g.slug, g.name) ORDER BY g."order", g.name)
+              FROM articles_article_regions ar JOIN regions_region g ON g.id = ar.region_id
+             WHERE ar.article_id = p.id) AS regions,
+           (SELECT json_agg(json_build_array(t.slug, t.name) ORDER BY t."order", t.name)
+              FROM articles_article_themes at JOIN regions_theme t ON t.id = at.theme_id
+             WHERE at.article_id = p.id) AS themes,
+           {snippet_columns},
            row_number() OVER (ORDER BY p.score DESC, p.publish_at DESC, p.id DESC) AS n
     FROM page p
-    JOIN articles_format f ON f.id = p.format_id
-    LEFT JOIN page_regions r ON r.article_id = p.id
-    LEFT JOIN page_themes t ON t.article_id = p.id
     {snippet_join}
 )"""
 
