@@ -47,6 +47,9 @@ class Newest:
     render_token: int = 0
     region_ids: list[int] | None = None
     theme_ids: list[int] | None = None
+    # Set by `rendering.with_cards` for the latest cards.
+    card_key: str = ""
+    card_html: str = ""
 
 
 def _ids(through, fk: str) -> ArraySubquery:
@@ -281,14 +284,13 @@ def context() -> dict:
     if featured is not None:
         featured.region_list = vocabulary.regions_for(featured.region_ids)
         featured.theme_list = vocabulary.themes_for(featured.theme_ids)
-    others = [row for row in rows if featured is None or row.pk != featured.pk]
-    latest = [Article(pk=row.pk, render_token=row.render_token) for row in others[:LATEST]]
+    latest = [row for row in rows if featured is None or row.pk != featured.pk][:LATEST]
     regions = vocabulary.ordered_regions()
     themes = vocabulary.ordered_themes()
     region_articles, theme_articles = by_term(rows, vocabulary)
     return {
         "featured": featured,
-        "latest": rendering.with_cards(latest),
+        "latest": rendering.with_cards(latest),  # reads pk and render_token
         "region_blocks": blocks_html("region", regions, region_articles),
         "theme_blocks": blocks_html("theme", themes, theme_articles),
         "matrix": matrix(regions, themes, coverage_cells()),
