@@ -92,3 +92,60 @@ def test_a_hub_costs_five_queries_with_nothing_cached(
     # (two when the newest pieces held too few of them).
     with django_assert_num_queries(5):
         client.get(url)
+
+
+@pytest.fixture
+def per_generation_cache(settings):
+    """Derived data kept per content generation, as in production with Redis."""
+    from config.caching import forget_generation
+
+    forget_generation()
+    settings.PAGE_CACHE_SECONDS = 300
+    yield
+    forget_generation()
+
+
+def test_sections_elsewhere_are_read_once_per_content_generation(
+    per_generation_cache,
+    elsewhere,
+    japan,
+    korea,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    def headings() -> list[str]:
+        return [s.heading for s in hubs.elsewhere("regions", japan)]
+
+    with django_assert_num_queries(2):  # the sections, and the next scheduled publish time
+        assert headings() == elsewhere
+    with django_assert_num_queries(0):
+        assert headings() == elsewhere
+
+    # Every save path bumps the generation once the sections and their terms are saved.
+    with django_capture_on_commit_callbacks(execute=True):
+        piece = publish(title="Newer Korea piece", regions=[korea], days_ago=0.1)
+        tagged_section(piece, "Japan, newest", regions=[japan])
+        piece.refresh_derived()
+    assert headings() == ["Japan, newest", *elsewhere]
+
+
+def test_a_scheduled_piece_enters_the_kept_sections_elsewhere_when_its_time_comes(
+    per_generation_cache, elsewhere, japan
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        scheduled = Article.objects.get(title="Scheduled")
+        scheduled.publish_at = start + timedelta(seconds=60)
+        scheduled.save()
+        assert "Japan in a scheduled piece" not in [
+            s.heading for s in hubs.elsewhere("regions", japan)
+        ]
+        clock.shift(timedelta(seconds=61))
+        assert next(s.heading for s in hubs.elsewhere("regions", japan)) == (
+            "Japan in a scheduled piece"
+        )
