@@ -1,6 +1,7 @@
 import html
 import math
 from collections.abc import Callable
+from functools import cache
 from urllib.parse import quote, urlencode
 
 import psycopg.errors
@@ -83,8 +84,9 @@ def run_search(q: str, filters: query.Filters, page: int) -> dict:
     }
 
 
+@cache
 def slug_url(name: str) -> Callable[[str], str]:
-    """`reverse(name, args=[slug])` for any number of slugs, at the cost of one reverse()."""
+    """`reverse(name, args=[slug])` for any number of slugs: one reverse() per process."""
     prefix, _, suffix = reverse(name, args=[_SLUG]).partition(_SLUG)
     return lambda slug: f"{prefix}{quote(slug)}{suffix}"
 
