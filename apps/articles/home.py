@@ -218,7 +218,8 @@ class Lead:
 
     @property
     def byline(self) -> SafeString:
-        """ "A", "A and B", "A, B and C", each name linking to its author page (escaped)."""
+        """The authors as "A", "A and B" or "A, B and C", each name linking to its author page;
+        names and URLs escaped here, so the joined links are safe."""
         author_url = slug_url("articles:author")
         links = [
             f'<a href="{escape(author_url(slug))}">{escape(name)}</a>'
@@ -263,7 +264,7 @@ def _lead_query() -> tuple[str, list]:
 
 def lead() -> Lead | None:
     """The lead story with what it shows: one query, and two more (the image and its
-    renditions) when it has a hero image. Resolve its vocabulary with `attach`."""
+    renditions) when it has a hero image. The caller resolves its region and theme ids."""
     sql, params = _lead_query()
     with connections[router.db_for_read(Article)].cursor() as cursor:
         cursor.execute(sql, _bind(params, timezone.now()))
