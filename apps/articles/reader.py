@@ -5,9 +5,13 @@ page's query count is the sum of the functions it calls and does not grow with c
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, connections, router
+from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
 from django.db.models import (
     Count,
     Exists,
@@ -20,6 +24,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
+from psycopg.sql import Literal
 from taggit.models import Tag
 
 from apps.regions.models import Region, Theme
@@ -330,6 +335,36 @@ def tag_uses(tags) -> dict[int, int]:
     )
 
 
+# A region or theme carried by fewer articles than this when a page is rendered is "rare":
+# `around` reads its rows rather than walking the newest articles to find its newest.
+RARE_TERM_USES = 1000
+
+
+def rare_terms(region_ids, theme_ids) -> tuple[list[int], list[int]]:
+    """Which of these regions and themes are carried by fewer than `RARE_TERM_USES` articles
+    (of any status; an index-only count that stops at the threshold). One query."""
+    region_ids, theme_ids = sorted(set(region_ids)), sorted(set(theme_ids))
+    if not region_ids and not theme_ids:
+        return [], []
+    part = (
+        "SELECT %s, x.term FROM unnest(%s::bigint[]) x(term) WHERE (SELECT count(*) FROM"
+        " (SELECT 1 FROM {table} t WHERE t.{fk} = x.term LIMIT %s) n) < %s"
+    )
+    sql = " UNION ALL ".join(
+        part.format(table=through._meta.db_table, fk=fk)
+        for through, fk in ((ArticleRegion, "region_id"), (ArticleTheme, "theme_id"))
+    )
+    params = ["r", region_ids, RARE_TERM_USES, RARE_TERM_USES]
+    params += ["t", theme_ids, RARE_TERM_USES, RARE_TERM_USES]
+    with connections[router.db_for_read(Article)].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return (
+        [term for kind, term in found if kind == "r"],
+        [term for kind, term in found if kind == "t"],
+    )
+
+
 def public_tags() -> QuerySet[Tag]:
     """Tags carried by at least one published article: the only tags readers may learn of."""
     # EXISTS, probed per tag from its newest public row down (taggedarticle_tag_newest_idx;
@@ -350,13 +385,79 @@ def public_tags() -> QuerySet[Tag]:
 # --- The live part of an article page ------------------------------------------------------------
 
 
-def published_condition(alias: str) -> tuple[str, list]:
+def published_condition(alias: str, clock_only: bool = False) -> tuple[str, list]:
     """`Article.objects.published()`'s condition as SQL over table alias `alias`: the one gate,
-    for the hand-written query below."""
+    for the hand-written query below.
+
+    With `clock_only`, every parameter but the clock is written into the SQL as a literal
+    (the status): a prepared statement's one plan is then made knowing it (see `around`)."""
     query = Article.objects.published().query
     db = router.db_for_read(Article)
     sql, params = query.where.as_sql(query.get_compiler(using=db), connections[db])
-    return sql.replace(f'"{Article._meta.db_table}".', f"{alias}."), list(params)
+    sql = sql.replace(f'"{Article._meta.db_table}".', f"{alias}.")
+    if not clock_only:
+        return sql, list(params)
+    pieces = sql.split("%s")
+    kept, written = [], [pieces[0]]
+    for param, piece in zip(params, pieces[1:], strict=True):
+        if isinstance(param, datetime):
+            kept.append(param)
+            written.append("%s")
+        else:
+            written.append(Literal(str(param)).as_string())
+        written.append(piece)
+    return "".join(written), kept
+
+
+PREPARE_THRESHOLD = 5  # psycopg's default; `_PreparingCursor` prepares on first use anyway
+
+
+class _PreparingCursor(ServerBindingCursor):
+    """Binds parameters on the server and keeps the statement prepared on its connection."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+class _PreparedDebugWrapper(CursorDebugWrapper):
+    """Logs a prepared statement as Django logs its own: with its parameters written in (the
+    driver keeps no text of a statement it runs by name)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)  # not the wrapper's own logging
+
+
+def prepared_cursor(alias: str):
+    """A cursor whose statements PostgreSQL plans once per connection, then reuses: for a
+    statement with the same text on every call (`around`), written so that one plan fits all
+    its calls. Django binds parameters on the client, so each of its statements is parsed and
+    planned anew: for `around` that was as long as running it.
+
+    The connection is set to keep prepared statements' generic plan (`plan_cache_mode`):
+    left to choose, PostgreSQL re-plans on every call a statement whose generic plan is not
+    estimated cheaper. It only concerns prepared statements, and the ones made here are the
+    only ones on Django's connections (which bind on the client). The cursor is wrapped as
+    Django wraps its own, so its queries are logged and counted like any other.
+
+    `settings.DATABASE_PREPARED_STATEMENTS = False` (a transaction-pooling PgBouncer older
+    than 1.21 cannot keep prepared statements) gives a plain cursor.
+    """
+    db = connections[alias]
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold is None:  # Django's default: no statement is prepared
+        raw.prepare_threshold = PREPARE_THRESHOLD
+    # Once per connection (a setting, not a page's query: not logged); inside a transaction
+    # on every call, since a rollback undoes a SET.
+    if db.in_atomic_block or not getattr(raw, "meridian_generic_plans", False):
+        raw.execute("SET plan_cache_mode = force_generic_plan")
+        raw.meridian_generic_plans = not db.in_atomic_block
+    cursor = _PreparingCursor(raw)
+    return _PreparedDebugWrapper(cursor, db) if db.queries_logged else db.make_cursor(cursor)
 
 
 @dataclass
@@ -395,104 +496,125 @@ class Teaser:
 def around(article_id: int, terms: dict, per_term: int = RELATED_PER_TERM) -> dict:
     """What an article page shows of *other* articles, in one query, all through the
     published gate. `terms` is the stored page's data (`rendering.Page.data`): the article's
-    region, theme and tag ids and its primary region and theme.
+    region, theme and tag ids (the rarest first), which regions and themes are rare, and its
+    primary region and theme.
 
     - "related": published articles sharing the most regions, themes and tags, newest first on
       ties. Bounded whatever the size of the archive: the candidates are the `per_term` newest
-      published articles carrying each of the article's terms (each term a literal, so the
-      planner picks per term: walk the newest articles for a busy term, read a rare term's few
-      rows), and only those are scored, one point per shared term. Scoring every article that
-      shares any term grew with the archive (0.7 s at 20k).
-    - "region", "theme": "More on" the primary region and theme, the latest others.
+      published articles carrying each of the article's regions and themes and each of its
+      `RELATED_TAG_TERMS` rarest tags, and only those are scored, one point per shared term
+      (every tag scores). Scoring every article that shares any term grew with the archive.
+    - "region", "theme": "More on" the primary region and theme, the latest others: the first
+      `RAIL_LIMIT` of that term's candidates, which are the same newest pieces.
     - "referenced_by": published articles whose text links to this one.
+
+    The statement has one shape for every article (each kind of term an array, unnested
+    with a LATERAL part per term), so its text does not depend on the article and it plans
+    in well under a millisecond; the per-term statement it replaced (one UNION part per term,
+    each a literal) spent more time planning than running. A region or theme's newest pieces
+    are found by walking the newest articles, which a rare term would make a walk of the
+    archive: terms carried by fewer than `RARE_TERM_USES` articles when the page was rendered
+    (`terms["rare_regions"]`, `terms["rare_themes"]`) read their own rows instead. Tag rows
+    carry their article's publish time, so a tag's newest are an index range
+    (taggedarticle_tag_newest_idx) whatever its size.
 
     Hand-written SQL because it runs on every uncached article page, and the ORM took longer
     to compile these statements than PostgreSQL took to run them.
     """
     regions, themes, tags = terms["regions"], terms["themes"], terms["tags"]
+    rare_regions = set(terms.get("rare_regions", ()))
+    rare_themes = set(terms.get("rare_themes", ()))
     rail_region = (terms.get("rail_region") or {}).get("id")
     rail_theme = (terms.get("rail_theme") or {}).get("id")
-    pub, pub_params = published_condition("a")
-    columns = "a.id, a.title, a.slug, a.publish_at, a.dek, f.name"
+    pub, pub_params = published_condition("a", clock_only=True)
+    region_table = ArticleRegion._meta.db_table
+    theme_table = ArticleTheme._meta.db_table
+    tag_table = TaggedArticle._meta.db_table
     newest = "ORDER BY a.publish_at DESC, a.id DESC"
-    parts: list[str] = []
+    numbered = f"row_number() OVER ({newest}) AS n"
+    # A region's or theme's newest pieces serve twice: as related candidates (the first
+    # `per_term`) and as its "More on" rail (the first `RAIL_LIMIT`).
+    reach = max(per_term, RAIL_LIMIT)
     params: list = []
 
-    def candidates(table: str, owner: str, fk: str, ids: list[int]) -> None:
-        for term in ids:
-            if table == TaggedArticle._meta.db_table:
-                # Tag rows carry their article's publish time: the tag's newest are an index
-                # range (taggedarticle_tag_newest_idx), whatever the tag's share of the archive.
-                parts.append(
-                    f"(SELECT a.id FROM {table} t JOIN articles_article a ON a.id = t.{owner}"
-                    f" WHERE t.{fk} = %s AND t.publish_at <= %s AND {pub} AND a.id <> %s"
-                    f" ORDER BY t.publish_at DESC, t.{owner} DESC LIMIT %s)"
-                )
-                params.extend([term, timezone.now(), *pub_params, article_id, per_term])
-                continue
-            parts.append(
-                f"(SELECT a.id FROM articles_article a JOIN {table} t ON t.{owner} = a.id"
-                f" WHERE t.{fk} = %s AND {pub} AND a.id <> %s {newest} LIMIT %s)"
-            )
-            params.extend([term, *pub_params, article_id, per_term])
+    def walk(kind: str, table: str, fk: str, ids: list[int]) -> str:
+        """The newest `per_term` of each busy term: walk the newest articles, probe the term."""
+        params.extend([ids, *pub_params, article_id])
+        return (
+            f"SELECT '{kind}' AS kind, x.term, c.id, c.n FROM unnest(%s::bigint[]) x(term)"
+            f" CROSS JOIN LATERAL (SELECT a.id, {numbered} FROM articles_article a WHERE {pub}"
+            f" AND a.id <> %s AND EXISTS (SELECT 1 FROM {table} t"
+            f" WHERE t.article_id = a.id AND t.{fk} = x.term) {newest} LIMIT {reach:d}) c"
+        )
 
-    sources = [
-        (ArticleRegion._meta.db_table, "article_id", "region_id", regions),
-        (ArticleTheme._meta.db_table, "article_id", "theme_id", themes),
-        (TaggedArticle._meta.db_table, "content_object_id", "tag_id", tags),
-    ]
-    # Tags: the rarest few only (the stored data lists them rarest first). A common tag's
-    # newest pieces are just the newest pieces, and each part costs planning time.
-    limits = (None, None, RELATED_TAG_TERMS)
-    for (table, owner, fk, ids), limit in zip(sources, limits, strict=True):
-        candidates(table, owner, fk, ids[:limit])
-    union: list[str] = []
-    union_params: list = []
-    if parts:
-        score = " + ".join(
-            f"(SELECT count(*) FROM {table} s WHERE s.{owner} = a.id AND s.{fk} = ANY(%s))"
-            for table, owner, fk, ids in sources
-            if ids
+    def rows(kind: str, table: str, fk: str, ids: list[int]) -> str:
+        """The newest `per_term` of each rare term: read its rows (OFFSET 0 keeps the planner
+        from turning this into the walk above)."""
+        params.extend([ids, *pub_params, article_id])
+        return (
+            f"SELECT '{kind}' AS kind, x.term, c.id, c.n FROM unnest(%s::bigint[]) x(term)"
+            f" CROSS JOIN LATERAL (SELECT a.id, {numbered}"
+            f" FROM (SELECT t.article_id FROM {table} t"
+            f" WHERE t.{fk} = x.term OFFSET 0) t JOIN articles_article a ON a.id = t.article_id"
+            f" WHERE {pub} AND a.id <> %s {newest} LIMIT {reach:d}) c"
         )
-        union.append(
-            f"(SELECT 'related', {columns}, {score} AS score"
-            f" FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
-            f" WHERE a.id IN ({' UNION ALL '.join(parts)}) AND {pub}"
-            f" ORDER BY score DESC, a.publish_at DESC, a.id DESC LIMIT %s)"
-        )
-        union_params += [ids for _, _, _, ids in sources if ids]
-        union_params += [*params, *pub_params, RELATED_LIMIT]
-    for kind, (table, owner, fk, _), term in (
-        ("region", sources[0], rail_region),
-        ("theme", sources[1], rail_theme),
+
+    parts = []
+    for kind, table, fk, ids, rare in (
+        ("region", region_table, "region_id", regions, rare_regions),
+        ("theme", theme_table, "theme_id", themes, rare_themes),
     ):
-        if term is not None:
-            union.append(
-                f"(SELECT '{kind}', {columns}, 0"
-                f" FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
-                f" JOIN {table} t ON t.{owner} = a.id"
-                f" WHERE t.{fk} = %s AND {pub} AND a.id <> %s {newest} LIMIT %s)"
-            )
-            union_params += [term, *pub_params, article_id, RAIL_LIMIT]
-    union.append(
-        f"(SELECT 'referenced_by', {columns}, 0"
-        f" FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
-        f" JOIN {ArticleLink._meta.db_table} l ON l.source_id = a.id"
-        f" WHERE l.target_id = %s AND {pub} {newest} LIMIT %s)"
+        parts.append(walk(kind, table, fk, [i for i in ids if i not in rare]))
+        parts.append(rows(kind, table, fk, [i for i in ids if i in rare]))
+    # Tags: the rarest few only (the stored data lists them rarest first). A common tag's
+    # newest pieces are just the newest pieces; every shared tag still scores.
+    parts.append(
+        "SELECT 'tag' AS kind, x.term, c.id, 1 AS n FROM unnest(%s::bigint[]) x(term)"
+        " CROSS JOIN LATERAL (SELECT a.id"
+        f" FROM {tag_table} t JOIN articles_article a ON a.id = t.content_object_id"
+        f" WHERE t.tag_id = x.term AND t.publish_at <= %s AND {pub} AND a.id <> %s"
+        f" ORDER BY t.publish_at DESC, t.content_object_id DESC LIMIT {per_term:d}) c"
     )
-    union_params += [article_id, *pub_params, REFERENCED_LIMIT]
+    params.extend([tags[:RELATED_TAG_TERMS], timezone.now(), *pub_params, article_id])
+    columns = "a.id, a.title, a.slug, a.publish_at, a.dek, f.name"
+    sql = (
+        f"WITH candidate AS MATERIALIZED ({' UNION ALL '.join(parts)})"
+        # Related: every candidate scored, one point per shared term.
+        f" (SELECT 'related', {columns},"
+        f" (SELECT count(*) FROM {region_table} s"
+        "   WHERE s.article_id = a.id AND s.region_id = ANY(%s::bigint[]))"
+        f" + (SELECT count(*) FROM {theme_table} s"
+        "   WHERE s.article_id = a.id AND s.theme_id = ANY(%s::bigint[]))"
+        f" + (SELECT count(*) FROM {tag_table} s"
+        "   WHERE s.content_object_id = a.id AND s.tag_id = ANY(%s::bigint[])) AS score"
+        " FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
+        f" WHERE a.id IN (SELECT id FROM candidate WHERE n <= {per_term:d})"
+        f" ORDER BY score DESC, a.publish_at DESC, a.id DESC LIMIT {RELATED_LIMIT:d})"
+        # More on: the primary region's and theme's candidates (the newest first, in Python).
+        f" UNION ALL (SELECT c.kind, {columns}, 0"
+        " FROM candidate c JOIN articles_article a ON a.id = c.id"
+        " JOIN articles_format f ON f.id = a.format_id"
+        f" WHERE c.n <= {RAIL_LIMIT:d} AND ((c.kind = 'region' AND c.term = %s)"
+        " OR (c.kind = 'theme' AND c.term = %s)))"
+        f" UNION ALL (SELECT 'referenced_by', {columns}, 0"
+        " FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
+        f" JOIN {ArticleLink._meta.db_table} l ON l.source_id = a.id"
+        f" WHERE l.target_id = %s AND {pub} {newest} LIMIT {REFERENCED_LIMIT:d})"
+    )
+    params += [regions, themes, tags, rail_region, rail_theme, article_id, *pub_params]
     result: dict[str, list[Teaser]] = {
         "related": [],
         "region": [],
         "theme": [],
         "referenced_by": [],
     }
-    with connections[router.db_for_read(Article)].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(union), union_params)
-        rows = cursor.fetchall()
-    # UNION ALL keeps no order of its own: each list is sorted as its part was.
-    rows.sort(key=lambda row: (row[-1], row[4], row[1]), reverse=True)
-    for kind, pk, title, slug, publish_at, dek, format_name, _ in rows:
+    with prepared_cursor(router.db_for_read(Article)) as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    # UNION ALL keeps no order of its own: each list is sorted as its part was. Every
+    # candidate passed the gate in its part, and so did every related row (candidates only).
+    found.sort(key=lambda row: (row[-1], row[4], row[1]), reverse=True)
+    for kind, pk, title, slug, publish_at, dek, format_name, _ in found:
         result[kind].append(Teaser(pk, title, slug, publish_at, dek, format_name))
     return {
         "related": result["related"],

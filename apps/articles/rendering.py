@@ -162,21 +162,29 @@ def render_page(
     article: Article,
     vocabulary: reader.Vocabulary | None = None,
     tag_uses: dict[int, int] | None = None,
+    rare: tuple[list[int], list[int]] | None = None,
 ) -> Page:
     """The article's page parts, rendered now (the staff preview uses this directly).
 
     `tag_uses` (tag id → articles carrying it, `reader.tag_uses`) orders the tags in the
-    page's data rarest first, as related analysis looks for candidates; one query if omitted.
+    page's data rarest first, as related analysis looks for candidates; `rare` (the rare
+    regions and themes, `reader.rare_terms`) tells it how to find their newest pieces. One
+    query each if omitted.
     """
     context = page_context(article, vocabulary)
     head, body = (render_to_string(name, context) for name in PAGE_TEMPLATES)
     tag_ids = [t.pk for t in context["tags"]]
     if tag_uses is None:
         tag_uses = reader.tag_uses(tag_ids)
+    region_ids = [r.pk for r in article.region_list]
+    theme_ids = [t.pk for t in article.theme_list]
+    rare_regions, rare_themes = rare or reader.rare_terms(region_ids, theme_ids)
     data = {
         "title": article.seo_title or article.title,
-        "regions": [r.pk for r in article.region_list],
-        "themes": [t.pk for t in article.theme_list],
+        "regions": region_ids,
+        "themes": theme_ids,
+        "rare_regions": [pk for pk in region_ids if pk in rare_regions],
+        "rare_themes": [pk for pk in theme_ids if pk in rare_themes],
         "tags": sorted(tag_ids, key=lambda pk: (tag_uses.get(pk, 0), pk)),
         "rail_region": _term(context["rail_region"]),
         "rail_theme": _term(context["rail_theme"]),
@@ -211,9 +219,11 @@ def store_renders(articles: QuerySet[Article], batch_size: int = STORE_BATCH) ->
         # The vocabulary after the articles (and their tokens): a term edited in between has
         # moved the tokens, so a render made with its old name is never served.
         vocabulary = reader.read_vocabulary()
+        rare = reader.rare_terms(vocabulary.regions, vocabulary.themes)
         rows = {}
         for article in pages:
-            rows[article.pk] = _page_row(article, render_page(article, vocabulary, tag_uses))
+            page = render_page(article, vocabulary, tag_uses, rare)
+            rows[article.pk] = _page_row(article, page)
         for article in vocabulary.attach(cards):
             if render := rows.get(article.pk):
                 render.card_key = key_for(article.render_token)
