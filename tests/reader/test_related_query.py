@@ -1,9 +1,13 @@
 """The article page's live query (`reader.around`): one statement of one shape, prepared once
 per connection with one plan, finding the same pieces whichever way each term is read."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.articles import reader, rendering
 from apps.articles.models import ArticleLink
@@ -150,3 +154,13 @@ def test_a_region_added_later_is_found_by_reading_its_rows(japan, monkeypatch):
     assert alone.pk in [t.pk for t in found["related"]]
     busy = {**data, "rare_regions": []}
     assert teasers(reader.around(article.pk, busy)) == teasers(found)
+
+
+def test_the_compiled_gate_reads_the_clock_on_every_call():
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        later = reader.published_condition("a")[1]
+    now = reader.published_condition("a")[1]
+    (clock,) = (p for p in now if not isinstance(p, str))
+    (later_clock,) = (p for p in later if not isinstance(p, str))
+    assert abs(clock - timezone.now()) < timedelta(seconds=5)
+    assert later_clock - clock > timedelta(days=2)
