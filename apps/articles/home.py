@@ -82,7 +82,7 @@ def newest(window: int = WINDOW) -> list[Newest]:
     """The newest `window` published articles, newest first, with their region and theme ids
     and render tokens. One query (a walk of the publish-order index)."""
     sql, params = _window_query()
-    with connections[router.db_for_read(Article)].cursor() as cursor:
+    with reader.prepared_cursor(router.db_for_read(Article)) as cursor:
         cursor.execute(sql, [*_bind(params, timezone.now()), window])
         return [Newest(*row) for row in cursor.fetchall()]
 
@@ -266,7 +266,7 @@ def lead() -> Lead | None:
     """The lead story with what it shows: one query, and two more (the image and its
     renditions) when it has a hero image. The caller resolves its region and theme ids."""
     sql, params = _lead_query()
-    with connections[router.db_for_read(Article)].cursor() as cursor:
+    with reader.prepared_cursor(router.db_for_read(Article)) as cursor:
         cursor.execute(sql, _bind(params, timezone.now()))
         rows = [Lead(*row) for row in cursor.fetchall()]
     # The newest featured piece if there is one (either part may have found it), else the
