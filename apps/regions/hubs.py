@@ -21,7 +21,6 @@ from django.utils.safestring import SafeString, mark_safe
 from apps.articles import reader
 from apps.articles.models import Article, Section
 from apps.articles.urls_cache import slug_url
-from config.caching import per_generation
 
 from .coverage import Cell
 from .models import Region, Theme
@@ -149,16 +148,6 @@ def sections_elsewhere(
     if any(part == 2 for part, *_ in rows):
         rows = [row for row in rows if row[0] == 2]
     return [Elsewhere(*row[1:]) for row in rows]
-
-
-def elsewhere(relation: str, term: Region | Theme) -> list[Elsewhere]:
-    """`sections_elsewhere`, kept per content generation (`caching.per_generation`, as the
-    coverage matrix is): every page of a hub shows the same list, and it changes only with
-    content (every save path bumps the generation once sections and their terms are saved)
-    or at a scheduled publish time (where the entry's lifetime ends). One query, or none."""
-    return per_generation(
-        f"hub-elsewhere:{relation}:{term.pk}", lambda: sections_elsewhere(relation, term)
-    )
 
 
 def sections_html(sections: list[Elsewhere]) -> SafeString:

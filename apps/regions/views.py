@@ -60,7 +60,7 @@ def detail(request: HttpRequest, region: str) -> HttpResponse:
             "children": [r for r in vocabulary.ordered_regions() if r.parent_id == place.pk],
             "page": page,
             "breakdown": hubs.breakdown(breakdown),
-            "sections": hubs.sections_html(hubs.elsewhere("regions", place)),
+            "sections": hubs.sections_html(hubs.sections_elsewhere("regions", place)),
             "json_ld": metadata.breadcrumbs(
                 ("Regions", reverse("regions:index")),
                 *trail,
@@ -131,7 +131,7 @@ def theme(request: HttpRequest, theme: str) -> HttpResponse:
             "theme": subject,
             "page": page,
             "breakdown": hubs.breakdown(breakdown),
-            "sections": hubs.sections_html(hubs.elsewhere("themes", subject)),
+            "sections": hubs.sections_html(hubs.sections_elsewhere("themes", subject)),
             "json_ld": metadata.breadcrumbs(
                 ("Themes", reverse("regions:themes")), (subject.name, subject.get_absolute_url())
             ),
