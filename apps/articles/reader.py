@@ -10,7 +10,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, connections, router
+from django.db import connections, router
 from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
 from django.db.models import (
@@ -22,7 +22,6 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from psycopg.sql import Literal
@@ -206,89 +205,6 @@ def primary(items: list) -> object | None:
     if not items:
         return None
     return sorted(items, key=lambda v: (getattr(v, "parent_id", 0) is None, v.order))[0]
-
-
-_TERM = -7_301_991  # a placeholder no primary key takes
-
-
-def per_term_union(queryset: QuerySet, lookup: str, terms, limit: int) -> tuple[str, list]:
-    """SQL and params for the first `limit` rows of `queryset` filtered on `lookup` = each
-    term, joined by UNION ALL.
-
-    Each copy names its term as a literal, so the planner chooses per term: walk the newest
-    articles (a busy term) or read the term's few rows (a rare one); a LATERAL join over an
-    array would get one generic plan for all. The queryset is compiled once and its SQL
-    repeated: compiling one per term cost ~3 ms each.
-    """
-    # The placeholder may also be selected (`latest_by_term` reads it back as the term).
-    placed = queryset.filter(**{lookup: RawSQL("%s", [_TERM])})[:limit]
-    sql, params = placed.query.sql_with_params()
-    every = []
-    for term in terms:
-        every += [term if p == _TERM else p for p in params]
-    return " UNION ALL ".join([f"({sql})"] * len(terms)), every
-
-
-LATEST_WINDOW = 150
-
-
-def latest_by_term(
-    vocabulary: Vocabulary, per_term: int = 3, window: int = LATEST_WINDOW
-) -> tuple[dict[int, list["Teaser"]], dict[int, list["Teaser"]]]:
-    """The newest `per_term` published articles of every region and of every theme, as
-    ({region_id: [teaser]}, {theme_id: [teaser]}), newest first.
-
-    One query reads the newest `window` published articles with their region and theme ids
-    (a walk of the publish-order index): a term with `per_term` articles among them has its
-    newest there. Only terms with fewer get their own `ORDER BY publish_at DESC LIMIT
-    per_term` part (`per_term_union`), in a second query that a busy archive rarely needs.
-    One part for every term cost more to plan than to run (6.5 ms for 25 terms); numbering
-    every term's articles with a window function grew with the archive (1 s at 20k).
-    """
-    rows = list(
-        Article.objects.published()
-        .order_by("-publish_at", "-pk")
-        .annotate(
-            region_ids=_ids(ArticleRegion, "region_id"), theme_ids=_ids(ArticleTheme, "theme_id")
-        )
-        .values_list("pk", "title", "slug", "publish_at", "region_ids", "theme_ids")[:window]
-    )
-    blocks: dict[str, dict[int, list[Teaser]]] = {"r": {}, "t": {}}
-    for pk, title, slug, publish_at, region_ids, theme_ids in rows:
-        teaser = Teaser(pk, title, slug, publish_at)
-        for kind, ids in (("r", region_ids), ("t", theme_ids)):
-            for term in ids:
-                found = blocks[kind].setdefault(term, [])
-                if len(found) < per_term:
-                    found.append(teaser)
-    if len(rows) < window:  # the window held every published article
-        return blocks["r"], blocks["t"]
-    newest = Article.objects.published().order_by("-publish_at", "-pk")
-    parts, params = [], []
-    for kind, lookup, terms in (
-        ("r", "regions", vocabulary.regions),
-        ("t", "themes", vocabulary.themes),
-    ):
-        short = [term for term in terms if len(blocks[kind].get(term, ())) < per_term]
-        if not short:
-            continue
-        part = newest.annotate(kind=Value(kind), term=RawSQL("%s", [_TERM])).values_list(
-            "kind", "term", "pk", "title", "slug", "publish_at"
-        )
-        sql, term_params = per_term_union(part, lookup, short, per_term)
-        parts.append(sql)
-        params += term_params
-        for term in short:
-            blocks[kind].pop(term, None)
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for kind, term, pk, title, slug, publish_at in cursor.fetchall():
-                blocks[kind].setdefault(term, []).append(Teaser(pk, title, slug, publish_at))
-        for terms in blocks.values():
-            for teasers in terms.values():
-                teasers.sort(key=lambda t: (t.publish_at, t.pk), reverse=True)
-    return blocks["r"], blocks["t"]
 
 
 def listing(queryset: QuerySet | None = None) -> QuerySet:
