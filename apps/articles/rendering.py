@@ -43,7 +43,7 @@ from .paging import paginate
 
 # Bump when Python code that shapes the stored HTML changes (template tags, the citation, the
 # cross-linker); template edits change the stamp by themselves.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 PAGE_TEMPLATES = ("articles/parts/head.html", "articles/parts/body.html")
 CARD_TEMPLATE = "includes/card.html"
 STORE_BATCH = 200
