@@ -8,6 +8,8 @@ their totals from the coverage matrix. Older pieces stay reachable through feeds
 the sitemap.
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -51,16 +53,24 @@ class Page:
         return self.number - 1
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None) -> Page:
-    """The requested page of `queryset` (one query), or 404: a page number out of range, or
-    past the end of the listing (the first page exists, empty, for an empty listing)."""
+def paginate(
+    request: HttpRequest,
+    rows: QuerySet | Callable[[int, int], list],
+    per_page: int | None = None,
+) -> Page:
+    """The requested page of `rows` (a queryset, or a function of the first row's offset and
+    how many rows to read: one query either way), or 404: a page number out of range, or past
+    the end of the listing (the first page exists, empty, for an empty listing)."""
     per_page = per_page or PER_PAGE
     form = PageForm(request.GET)
     if not form.is_valid():
         raise Http404("No such page")
     number = form.cleaned_data["page"] or 1
     start = (number - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
+    if isinstance(rows, QuerySet):
+        rows = list(rows[start : start + per_page + 1])
+    else:
+        rows = rows(start, per_page + 1)
     if not rows and number > 1:
         raise Http404("No such page")
     return Page(rows, number, per_page)

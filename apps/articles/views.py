@@ -40,8 +40,10 @@ def detail_context(article: Article) -> dict:
     return page_context(rendering.render_page(article))
 
 
-def _listing(request: HttpRequest, template: str, heading: str, queryset, **extra) -> HttpResponse:
-    page = rendering.card_page(request, queryset)
+def _listing(
+    request: HttpRequest, template: str, heading: str, terms: dict, **extra
+) -> HttpResponse:
+    page = rendering.card_page(request, **terms)
     return render(request, template, {"page": page, "heading": heading, **extra})
 
 
@@ -54,7 +56,7 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "articles/author.html",
         person.name,
-        Article.objects.filter(authors=person),
+        {"authors": person.pk},
         author=person,
         json_ld=[
             {"@context": "https://schema.org", **metadata.person(person)},
@@ -70,7 +72,7 @@ def format_listing(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "articles/listing.html",
         kind.name,
-        Article.objects.filter(format=kind),
+        {"format": kind.pk},
         kicker="Format",
         description=kind.description,
         feed_name="articles:format",
@@ -82,8 +84,8 @@ def format_listing(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     # A tag used only by unpublished articles must not reveal that it exists.
-    term = get_object_or_404(reader.public_tags(), slug=slug)
-    page = rendering.card_page(request, Article.objects.filter(tags=term))
+    term = reader.public_tag(slug)
+    page = rendering.card_page(request, tags=term.pk)
     path = f"/tags/{term.slug}/"
     return render(
         request,

@@ -41,7 +41,7 @@ def detail(request: HttpRequest, region: str) -> HttpResponse:
     """Region hub: description, latest, breakdown by theme, sections in other articles."""
     vocabulary = reader.load_vocabulary()
     place = vocabulary.region(region)
-    page = rendering.card_page(request, Article.objects.filter(regions=place))
+    page = rendering.card_page(request, regions=place.pk)
     cells = coverage_cells(region=place)
     url = hubs.intersection_url()
     breakdown = [
@@ -76,9 +76,7 @@ def intersection(request: HttpRequest, region: str, theme: str) -> HttpResponse:
     vocabulary = reader.load_vocabulary()
     place = vocabulary.region(region)
     subject = vocabulary.theme(theme)
-    page = rendering.card_page(
-        request, Article.objects.filter(regions=place).filter(themes=subject)
-    )
+    page = rendering.card_page(request, regions=place.pk, themes=subject.pk)
     return render(
         request,
         "regions/intersection.html",
@@ -116,7 +114,7 @@ def theme(request: HttpRequest, theme: str) -> HttpResponse:
     """Theme hub: latest, breakdown by region, sections on the theme inside other articles."""
     vocabulary = reader.load_vocabulary()
     subject = vocabulary.theme(theme)
-    page = rendering.card_page(request, Article.objects.filter(themes=subject))
+    page = rendering.card_page(request, themes=subject.pk)
     cells = coverage_cells(theme=subject)
     url = hubs.intersection_url()
     breakdown = [
