@@ -6,7 +6,7 @@ page's query count is the sum of the functions it calls and does not grow with c
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -428,18 +428,22 @@ class Teaser:
     # Dates as the rails print them, without the `date` filter's format machinery (~25 µs a
     # call, and a page prints dozens): "2026-11-27T09:30:00+00:00", "27 Nov 2026",
     # "27 November 2026", in the site's time zone.
+    @cached_property
+    def local_time(self):
+        return timezone.localtime(self.publish_at)
+
     @property
     def machine_date(self) -> str:
-        return timezone.localtime(self.publish_at).replace(microsecond=0).isoformat()
+        return self.local_time.replace(microsecond=0).isoformat()
 
     @property
     def short_date(self) -> str:
-        local = timezone.localtime(self.publish_at)
+        local = self.local_time
         return f"{local.day} {MONTHS[local.month - 1][:3]} {local.year}"
 
     @property
     def long_date(self) -> str:
-        local = timezone.localtime(self.publish_at)
+        local = self.local_time
         return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
 
 

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_GET
 
 from apps.editorial.redirects import redirect_for_slug
 
-from . import metadata, reader, rendering
+from . import metadata, rails, reader, rendering
 from .home import context as home_context
 from .models import Article, Author, Format
 
@@ -28,10 +28,12 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def page_context(page: rendering.Page) -> dict:
+    found = reader.around(page.article_id, page.data)
     return {
         "page": page,
         "body": rendering.with_access_date(page.body),
-        **reader.around(page.article_id, page.data),
+        **found,
+        "after_article": rails.after_article(page.rail_region, page.rail_theme, **found),
     }
 
 

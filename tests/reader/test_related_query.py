@@ -164,3 +164,24 @@ def test_the_compiled_gate_reads_the_clock_on_every_call():
     (later_clock,) = (p for p in later if not isinstance(p, str))
     assert abs(clock - timezone.now()) < timedelta(seconds=5)
     assert later_clock - clock > timedelta(days=2)
+
+
+def test_the_block_after_the_article_escapes_what_editors_wrote(client, japan, security):
+    subject = publish(title="Subject", regions=[japan], themes=[security])
+    hostile = publish(
+        title='<script>alert(1)</script> & "Co"',
+        dek="<b>Bold</b> claims " + "word " * 40,
+        regions=[japan],
+        themes=[security],
+        days_ago=2,
+    )
+    ArticleLink.objects.create(source=hostile, target=subject)
+    html = client.get(subject.get_absolute_url()).content.decode()
+    after = html.split('<div class="after-article">')[1]
+    assert "<script>alert(1)" not in html
+    # Referenced by, related analysis and both rails: four escaped titles.
+    assert after.count("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;") == 4
+    assert "&lt;b&gt;Bold&lt;/b&gt; claims" in after and "<b>Bold" not in after
+    # The dek is cut at thirty words, as the template's truncatewords was.
+    dek = after.split('<p class="card__dek">')[1].split("</p>")[0]
+    assert len(dek.split()) == 31 and dek.endswith("…")
