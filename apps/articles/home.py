@@ -73,17 +73,12 @@ def _window_query() -> tuple[str, list]:
     return f"{sql} LIMIT %s", list(params)
 
 
-def _bind(params: list, now: datetime) -> list:
-    # The gate's clock: the only parameter of a compiled query that changes from call to call.
-    return [now if isinstance(p, datetime) else p for p in params]
-
-
 def newest(window: int = WINDOW) -> list[Newest]:
     """The newest `window` published articles, newest first, with their region and theme ids
     and render tokens. One query (a walk of the publish-order index)."""
     sql, params = _window_query()
     with reader.prepared_cursor(router.db_for_read(Article)) as cursor:
-        cursor.execute(sql, [*_bind(params, timezone.now()), window])
+        cursor.execute(sql, [*reader.bind(params), window])
         return [Newest(*row) for row in cursor.fetchall()]
 
 
@@ -129,7 +124,7 @@ def by_term(
                 f" ON t.article_id = a.id WHERE t.{fk} = %s AND {pub}"
                 " ORDER BY a.publish_at DESC, a.id DESC LIMIT %s)"
             )
-            params += [kind, term, term, *_bind(pub_params, now), per_term]
+            params += [kind, term, term, *reader.bind(pub_params, now=now), per_term]
     if parts:
         with connections[router.db_for_read(Article)].cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
@@ -267,7 +262,7 @@ def lead() -> Lead | None:
     renditions) when it has a hero image. The caller resolves its region and theme ids."""
     sql, params = _lead_query()
     with reader.prepared_cursor(router.db_for_read(Article)) as cursor:
-        cursor.execute(sql, _bind(params, timezone.now()))
+        cursor.execute(sql, reader.bind(params))
         rows = [Lead(*row) for row in cursor.fetchall()]
     # The newest featured piece if there is one (either part may have found it), else the
     # newest piece.

@@ -282,14 +282,25 @@ def rare_terms(region_ids, theme_ids) -> tuple[list[int], list[int]]:
     )
 
 
+def bind(params, markers: dict | None = None, now: datetime | None = None) -> list:
+    """A compiled statement's parameters for this call: every datetime (the published gate's
+    clock) read now, every marker (`SLUG_MARKER`, a listing's term markers) replaced by its
+    value. Statements compiled once per process from the ORM (`_page_query`, listings, the tag
+    check, the gate itself) are run through this."""
+    now = now or timezone.now()
+    markers = markers or {}
+    return [
+        now if isinstance(p, datetime) else markers.get(p, p) if isinstance(p, str | int) else p
+        for p in params
+    ]
+
+
 def public_tag(slug: str) -> Tag:
     """The public tag (`public_tags`) with this slug, or 404. One query, its SQL compiled once
     per process (the ORM took longer to compile the EXISTS than PostgreSQL takes to run it)."""
     sql, params = _public_tag_query()
-    now = timezone.now()
-    bound = [slug if p == SLUG_MARKER else now if isinstance(p, datetime) else p for p in params]
     with connections[router.db_for_read(Tag)].cursor() as cursor:
-        cursor.execute(sql, bound)
+        cursor.execute(sql, bind(params, {SLUG_MARKER: slug}))
         found = cursor.fetchone()
     if found is None:
         raise Http404("No such tag")
@@ -335,8 +346,7 @@ def published_condition(alias: str, clock_only: bool = False) -> tuple[str, list
     With `clock_only`, every parameter but the clock is written into the SQL as a literal
     (the status): a prepared statement's one plan is then made knowing it (see `around`)."""
     sql, params = _published_condition(alias, clock_only)
-    now = timezone.now()
-    return sql, [now if isinstance(p, datetime) else p for p in params]
+    return sql, bind(params)
 
 
 @cache

@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 
 from django.conf import settings
@@ -290,11 +290,9 @@ def published_page(slug: str) -> Page | None:
     """The published article at `slug` as its stored page, or None. One query; a missing or
     stale render is made and stored first (about ten more)."""
     sql, params = _page_query()
-    now = timezone.now()
-    # The gate's clock and the slug: the only parameters that change from call to call.
-    bound = [slug if p == SLUG_MARKER else now if isinstance(p, datetime) else p for p in params]
     with connections[router.db_for_read(Article)].cursor() as cursor:
-        cursor.execute(sql, bound)
+        # The gate's clock and the slug: the only parameters that change from call to call.
+        cursor.execute(sql, reader.bind(params, {SLUG_MARKER: slug}))
         found = cursor.fetchall()
     if not found:
         return None
@@ -401,11 +399,6 @@ def _listing_query(relations: tuple[str, ...]) -> tuple[str, tuple]:
 def _listing_rows(relations: tuple[str, ...], terms: dict, start: int, count: int) -> list:
     sql, params = _listing_query(relations)
     values = dict(zip(TERM_MARKERS, (terms[r] for r in relations), strict=False))
-    now = timezone.now()
-    bound = [
-        now if isinstance(p, datetime) else values.get(p, p) if isinstance(p, int) else p
-        for p in params
-    ]
     with connections[router.db_for_read(Article)].cursor() as cursor:
-        cursor.execute(sql, [*bound, count, start])
+        cursor.execute(sql, [*reader.bind(params, values), count, start])
         return [CardRow(pk) for (pk,) in cursor.fetchall()]
