@@ -139,9 +139,9 @@ DATABASES["default"].update(
     CONN_MAX_AGE=env_int("CONN_MAX_AGE", 60 if PRODUCTION else 0),
     CONN_HEALTH_CHECKS=True,
 )
-# The article page's live query is prepared once per connection (apps/articles/reader.py,
-# `prepared_cursor`). Turn off behind a transaction-pooling PgBouncer older than 1.21, which
-# cannot keep prepared statements (docs/scaling.md).
+# The article page's live query and the home page's queries are prepared once per connection
+# (apps/articles/reader.py, `prepared_cursor`). Turn off behind a transaction-pooling PgBouncer
+# (docs/scaling.md).
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if test_db_name := env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": test_db_name}
