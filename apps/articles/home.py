@@ -286,7 +286,7 @@ def context() -> dict:
     region_articles, theme_articles = by_term(rows, vocabulary)
     return {
         "featured": featured,
-        "latest": rendering.with_cards(latest),  # reads pk and render_token
+        "latest": rendering.with_cards(latest),  # by pk; reads tokens with the cards
         "region_blocks": blocks_html("region", regions, region_articles),
         "theme_blocks": blocks_html("theme", themes, theme_articles),
         "matrix": matrix(regions, themes, coverage_cells()),

@@ -231,11 +231,12 @@ def card_articles(queryset: QuerySet) -> QuerySet:
 
 
 def cards(queryset: QuerySet | None = None) -> QuerySet:
-    """Published articles, newest first, as ids and render tokens: `rendering.with_cards`
-    reads the stored cards of a page of them (a second query, for that page's rows only: a
-    deep page skips hundreds of rows, and joining their cards cost more than the walk)."""
+    """Published articles, newest first: what a listing walks (`rendering.card_page` compiles
+    its ids query from this). `rendering.with_cards` then reads the tokens and stored cards of
+    the page's rows only (a second query: a deep page skips hundreds of rows, and joining their
+    cards cost more than the walk)."""
     base = queryset if queryset is not None else Article.objects.all()
-    return base.published().order_by("-publish_at", "-pk").only("pk", "render_token")
+    return base.published().order_by("-publish_at", "-pk")
 
 
 def tag_uses(tags) -> dict[int, int]:
