@@ -11,6 +11,7 @@ from taggit.models import TaggedItemBase
 
 from apps.media.models import ImageReference
 from apps.media.validation import check_image_references
+from apps.regions import elsewhere
 from apps.regions.models import Region, Theme
 from apps.search.vectors import refresh_search_vectors
 from config.caching import ContentQuerySet, PublicContent, bump_generation
@@ -112,10 +113,12 @@ class TaggedArticle(TaggedItemBase):
 
 
 def sync_tag_dates(article_ids: list[int]) -> int:
-    """Copy each article's publish time onto its tag rows (`TaggedArticle.publish_at`). One
-    UPDATE; every path that sets tags or publish times calls it."""
+    """Copy each article's publish time onto its tag rows (`TaggedArticle.publish_at`) and
+    its sections' rows elsewhere (`apps.regions.elsewhere`). One UPDATE and `sync`'s three
+    queries; every path that sets tags or publish times calls it."""
     if not article_ids:
         return 0
+    elsewhere.sync(article_ids)
     return TaggedArticle.objects.filter(content_object_id__in=article_ids).update(
         publish_at=Subquery(
             Article.objects.filter(pk=OuterRef("content_object_id")).values("publish_at")[:1]

@@ -94,3 +94,56 @@ class Theme(Vocabulary):
 
     def get_absolute_url(self) -> str:
         return reverse("regions:theme", args=[self.slug])
+
+
+class SectionElsewhere(models.Model):
+    """A section tagged with a term its own article does not carry (the hubs' "sections
+    elsewhere"), with the article's publish time: derived rows, kept by `elsewhere.sync` on
+    every path that changes terms, sections or publish times, so that a hub's list is an index
+    range in publish order instead of a walk of the newest articles probing their sections.
+    Ordering only: visibility is always decided on the article row."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
+    # Indexed by the primary key, which starts with it.
+    section = models.ForeignKey(
+        "articles.Section", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    publish_at = models.DateTimeField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class SectionRegionElsewhere(SectionElsewhere):
+    pk = models.CompositePrimaryKey("section_id", "region_id")
+    # Indexed by the newest-first index, which starts with it (the same for `theme`).
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["region", "-publish_at", "-article"],
+                include=["section"],
+                name="region_elsewhere_newest_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"section {self.section_id} on region {self.region_id}"
+
+
+class SectionThemeElsewhere(SectionElsewhere):
+    pk = models.CompositePrimaryKey("section_id", "theme_id")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["theme", "-publish_at", "-article"],
+                include=["section"],
+                name="theme_elsewhere_newest_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"section {self.section_id} on theme {self.theme_id}"
