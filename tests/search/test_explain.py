@@ -67,3 +67,47 @@ def test_each_candidate_tier_uses_its_gin_index(archive):
     assert "Index Scan using articles_article_pkey" in plan["title_tier"]
     assert "Bitmap Index Scan on article_search_head_idx" in plan["head_tier"]
     assert "Bitmap Index Scan on article_search_vector_idx" in plan["anywhere"]
+
+
+def test_the_generic_plan_uses_the_gin_indexes_and_knows_the_status(archive):
+    """Rare and medium words run the statement's one generic plan (`query.fetch_prepared`):
+    it must find matches by the GIN indexes without knowing the words, and know the status
+    (as a parameter, at 100k, it made the plan walk the status index for every search)."""
+    with transaction.atomic():
+        parsed = query.prepare("alliance")
+        sql, params = query.search_sql(parsed, query.Filters())
+        params.update(limit=20, offset=0)
+        names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+        assert [n for n in names if n.startswith("gate_")] == ["gate_now"]
+        positional = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m[1]) + 1}", sql)
+        with connection.cursor() as cursor:
+            cursor.execute(f"PREPARE search_plan AS {positional}")
+            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            values = ", ".join(["%s"] * len(names))
+            plan = ctes(explain(f"EXECUTE search_plan({values})", [params[n] for n in names]))
+            cursor.execute("DEALLOCATE search_plan")
+    assert "$1" in plan["title_pool"]  # the clock: a parameter, so the plan is generic
+    assert "Bitmap Index Scan on article_search_title_idx" in plan["title_pool"]
+    assert "Bitmap Index Scan on article_search_head_idx" in plan["head_tier"]
+    assert "Bitmap Index Scan on article_search_vector_idx" in plan["anywhere"]
+    assert "(status)::text = 'published'::text" in plan["anywhere"]
+
+
+def test_a_word_in_many_articles_is_common_by_the_planner_statistics(publish, monkeypatch):
+    """Such a search is planned for its words (`ParsedQuery.common`); the statistics are read
+    with the parse, again after COMMON_SECONDS."""
+    for n in range(30):
+        publish(title=f"Tariff note {n}", sections=[("A", "Tariff talk." if n < 10 else "Ports.")])
+    publish(title="Zebra crossing")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+    monkeypatch.setitem(query._common, "read_at", None)
+    with transaction.atomic():
+        assert query.prepare("tariff").common is True
+        assert query.prepare("zebra crossing").common is False
+        assert query.prepare("talk").common is True  # a third of the articles
+        monkeypatch.setattr(query, "COMMON_SHARE", 0.5)
+        assert query.prepare("talk").common is True  # read again only when stale
+        monkeypatch.setitem(query._common, "read_at", None)
+        assert query.prepare("talk").common is False
+        assert query.prepare("tariff").common is True

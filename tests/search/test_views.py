@@ -260,18 +260,31 @@ def test_a_query_of_stop_words_or_exclusions_only_asks_for_a_word(client, archiv
         assert "Add a word to find" in response.content.decode()
 
 
-def test_every_search_statement_runs_under_a_statement_timeout(client, archive):
+def test_every_search_statement_runs_under_a_statement_timeout(client, archive, monkeypatch):
     timeout = f"SELECT set_config('statement_timeout', '{query.STATEMENT_TIMEOUT_MS}ms', true);"
-    for params in ({"q": "alliance"}, {}, {"q": "alliance", "page": 2}):
+    prepared = []
+    fetch_prepared = query.fetch_prepared
+
+    def spy(sql, params, custom_plan):
+        prepared.append(sql)
+        return fetch_prepared(sql, params, custom_plan)
+
+    monkeypatch.setattr(query, "fetch_prepared", spy)
+    for params, searches in (({"q": "alliance"}, 1), ({}, 0), ({"q": "alliance", "page": 2}, 1)):
+        prepared.clear()
         with CaptureQueriesContext(connection) as queries:
             client.get(URL, params)
-        assert all(q["sql"].startswith(timeout) for q in queries.captured_queries)
+        # the search statement is bounded by fetch_prepared (tested below), the others by
+        # the timeout in their own message
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert len(prepared) == searches == len([s for s in sql if s.startswith("WITH")])
+        assert all(s.startswith(timeout) for s in sql if not s.startswith("WITH"))
     # no results: the suggestions' ORM queries follow a timeout set for their transaction
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"q": "alliancez"})
     assert response.context["suggestions"] is not None
     sql = [q["sql"] for q in queries.captured_queries]
-    assert sql[0].startswith(timeout) and sql[1].startswith(timeout)
+    assert sql[0].startswith(timeout) and sql[1].startswith("WITH")
     assert sql[2].startswith("SAVEPOINT") and sql[3].startswith(timeout)
     assert sql[-1].startswith("RELEASE SAVEPOINT") and len(sql) > 5
 
@@ -288,6 +301,31 @@ def test_the_timeout_bounds_each_statement_and_ends_with_it(monkeypatch):
         query.execute_bounded(cursor, "SELECT pg_sleep(%s)", [0.01])
         cursor.execute("SELECT pg_sleep(0.1), current_setting('statement_timeout')")
         assert cursor.fetchone()[1] == "0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_search_statement_is_bounded_and_planned_as_asked(monkeypatch):
+    """fetch_prepared's timeout and plan mode hold for its statement only, and the statement
+    is prepared once per connection."""
+    monkeypatch.setattr(query, "STATEMENT_TIMEOUT_MS", 50)
+    with pytest.raises(OperationalError) as raised:
+        query.fetch_prepared("SELECT pg_sleep(%(s)s)", {"s": 0.5}, custom_plan=False)
+    assert isinstance(raised.value.__cause__, psycopg.errors.QueryCanceled)
+    settings_sql = (
+        "SELECT current_setting('statement_timeout'), current_setting('plan_cache_mode'),"
+        " pg_sleep(%(s)s)"
+    )
+    for custom_plan, mode in ((False, "force_generic_plan"), (True, "force_custom_plan")):
+        rows = query.fetch_prepared(settings_sql, {"s": 0.01}, custom_plan=custom_plan)
+        assert rows == [("50ms", mode, "")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(0.1), current_setting('statement_timeout')")
+        assert cursor.fetchone()[1] == "0"
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE 'SELECT current_setting%%'"
+        )
+        assert cursor.fetchall() == [(1, 1)]
 
 
 def test_a_timed_out_search_is_a_503_page_not_a_500(client, archive, monkeypatch):
