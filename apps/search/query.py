@@ -362,6 +362,21 @@ class Page:
     ranked_total: int  # how many matches were ranked (≤ MAX_RANKED); 0 when browsing
 
 
+# What a candidate with none of the words in its head cannot reach, when the query is words
+# joined by "or" (`only_words`): ts_rank then scores each word below its best weight
+# (PostgreSQL's calc_rank_or: (w_max + the others' w / i^2) / (pi^2 / 6) < w_max), and body
+# text weighs C (0.2); times the recency boost, at most 1 + RECENCY_WEIGHT. Such candidates
+# (`body_only`: once the head tier ran, every head match is in `title_tier` or `head_matches`)
+# are counted and faceted, but scored only when fewer rows than the page reaches score above
+# the bound: scoring reads back the full vector, a third of a medium word's statement (~100).
+BODY_BOUND = 0.2 * (1 + RECENCY_WEIGHT)
+
+
+def only_words(tsquery_text: str) -> bool:
+    """Whether the tsquery is lexemes joined by "or": no "and", phrase or "not"."""
+    return _LEXEME.sub("", tsquery_text).strip(" |()") == ""
+
+
 def _score(vector: str) -> str:
     return f"ts_rank({vector}, %(q)s::tsquery) * {BOOST_SQL.format('publish_at')}"
 
@@ -374,8 +389,9 @@ regexp_replace(regexp_replace(translate(best.body, '{MARK_START}{MARK_END}', '')
 """
 
 # The candidate tiers of the module docstring, re-ranked; `{title_match}` is empty when a title
-# match is a match by construction (the query is "any of these words"). `ranked` is every
-# candidate with its score: the page is cut from it and the facets count it.
+# match is a match by construction (the query is "any of these words"). `candidates` are all
+# of them (the facets count them); `ranked` those with a score, `body_only` those without one
+# unless the page needs it (`{prune}`, see BODY_BOUND); the page is cut from the scored ones.
 CANDIDATES_SQL = f"""
 title_pool AS MATERIALIZED (
     SELECT id, count(*) OVER () AS title_matches FROM (
@@ -393,14 +409,15 @@ title_tier AS MATERIALIZED (
     ORDER BY head_score DESC
     LIMIT {{head}}
 ),
-head_tier AS MATERIALIZED (
+head_matches AS MATERIALIZED (
     SELECT id, {_score("search_head")} AS head_score
     FROM articles_article
     WHERE (SELECT count(*) FROM title_tier) < {{head}}
       AND {{gate}} AND search_head @@ %(q)s::tsquery
       AND id NOT IN (SELECT id FROM title_tier)
-    ORDER BY head_score DESC
-    LIMIT {{head}}
+),
+head_tier AS MATERIALIZED (
+    SELECT id, head_score FROM head_matches ORDER BY head_score DESC LIMIT {{head}}
 ),
 by_head AS (
     SELECT id FROM (
@@ -412,18 +429,39 @@ by_head AS (
     LIMIT {{head}}
 ),
 anywhere AS MATERIALIZED (
-    SELECT id FROM articles_article
+    SELECT id, format_id, publish_at FROM articles_article
     WHERE {{gate}} AND search_vector @@ %(q)s::tsquery
     LIMIT {{any}}
+),
+body_only AS MATERIALIZED (
+    SELECT * FROM anywhere
+    WHERE {{prune}} AND (SELECT count(*) FROM title_tier) < {{head}}
+      AND id NOT IN (SELECT id FROM title_tier) AND id NOT IN (SELECT id FROM head_matches)
 ),
 ranked AS MATERIALIZED (
     SELECT a.id, a.title, a.slug, a.dek, a.publish_at, a.format_id,
            ts_rank(a.search_vector, %(q)s::tsquery) * {BOOST_SQL.format("a.publish_at")} AS score
-    FROM (SELECT id FROM by_head UNION SELECT id FROM anywhere) c
+    FROM (
+        SELECT id FROM by_head
+        UNION
+        SELECT id FROM anywhere WHERE id NOT IN (SELECT id FROM body_only)
+    ) c
     JOIN articles_article a ON a.id = c.id
 ),
+body_ranked AS MATERIALIZED (
+    SELECT a.id, a.title, a.slug, a.dek, a.publish_at, a.format_id,
+           ts_rank(a.search_vector, %(q)s::tsquery) * {BOOST_SQL.format("a.publish_at")} AS score
+    FROM body_only b JOIN articles_article a ON a.id = b.id
+    WHERE (SELECT count(*) FROM ranked WHERE score > {{body_bound}})
+          < %(limit)s::bigint + %(offset)s::bigint
+),
+candidates AS (
+    SELECT id, format_id, publish_at FROM ranked
+    UNION ALL
+    SELECT id, format_id, publish_at FROM body_only
+),
 page AS MATERIALIZED (
-    SELECT * FROM ranked
+    SELECT * FROM (SELECT * FROM ranked UNION ALL SELECT * FROM body_ranked) scored
     ORDER BY score DESC, publish_at DESC, id DESC
     LIMIT %(limit)s OFFSET %(offset)s
 )
@@ -465,15 +503,15 @@ SELECT 'year', y::text, y::text, 0, count(*) FROM (
 ) years GROUP BY y
 """
 
-# The facets of a search count its ranked candidates: every match when `anywhere` fell short
-# (it then holds them all), else a lower bound. They come once, with the first row; the one-row
+# The facets of a search count its candidates: every match when `anywhere` fell short (it then
+# holds them all), else a lower bound. They come once, with the first row; the one-row
 # `facet_json` on the left keeps them when the page is empty.
 SEARCH_FACETS_SQL = f"""
-ranked_ids AS MATERIALIZED (SELECT array_agg(id) AS ids FROM ranked),
-facet_rows AS ({FACET_ROWS_SQL.format(rows="ranked", ids="ranked_ids")}),
+candidate_ids AS MATERIALIZED (SELECT array_agg(id) AS ids FROM candidates),
+facet_rows AS ({FACET_ROWS_SQL.format(rows="candidates", ids="candidate_ids")}),
 facet_json AS (
     SELECT json_build_array(
-        (SELECT count(*) FROM ranked),
+        (SELECT count(*) FROM candidates),
         (SELECT count(*) FROM anywhere),
         (SELECT max(title_matches) FROM title_pool),
         (SELECT json_agg(json_build_array(name, key, label, ord, n)) FROM facet_rows)
@@ -559,6 +597,8 @@ def search_sql(parsed: ParsedQuery, filters: Filters) -> tuple[str, dict]:
         pool=TITLE_POOL_FACTOR * HEAD_CANDIDATES,
         head=HEAD_CANDIDATES,
         any=ANY_CANDIDATES,
+        prune="true" if title_match == "" and only_words(parsed.tsquery) else "false",
+        body_bound=repr(BODY_BOUND),
     )
     params.update(
         q=parsed.tsquery, any=parsed.any_terms, headline=HEADLINE_OPTIONS, tz=settings.TIME_ZONE

@@ -65,7 +65,7 @@ def test_each_candidate_tier_uses_its_gin_index(archive):
         plan = ctes(explain(sql, {**params, "limit": 20, "offset": 0}))
     assert "Bitmap Index Scan on article_search_title_idx" in plan["title_pool"]
     assert "Index Scan using articles_article_pkey" in plan["title_tier"]
-    assert "Bitmap Index Scan on article_search_head_idx" in plan["head_tier"]
+    assert "Bitmap Index Scan on article_search_head_idx" in plan["head_matches"]
     assert "Bitmap Index Scan on article_search_vector_idx" in plan["anywhere"]
 
 
@@ -88,7 +88,7 @@ def test_the_generic_plan_uses_the_gin_indexes_and_knows_the_status(archive):
             cursor.execute("DEALLOCATE search_plan")
     assert "$1" in plan["title_pool"]  # the clock: a parameter, so the plan is generic
     assert "Bitmap Index Scan on article_search_title_idx" in plan["title_pool"]
-    assert "Bitmap Index Scan on article_search_head_idx" in plan["head_tier"]
+    assert "Bitmap Index Scan on article_search_head_idx" in plan["head_matches"]
     assert "Bitmap Index Scan on article_search_vector_idx" in plan["anywhere"]
     assert "(status)::text = 'published'::text" in plan["anywhere"]
 
@@ -111,3 +111,25 @@ def test_a_word_in_many_articles_is_common_by_the_planner_statistics(publish, mo
         monkeypatch.setitem(query._common, "read_at", None)
         assert query.prepare("talk").common is False
         assert query.prepare("tariff").common is True
+
+
+def test_body_only_candidates_are_scored_only_when_the_page_needs_them(publish):
+    for n in range(3):
+        publish(title=f"Note {n}", dek="New tariff rules.")
+    for n in range(3):
+        publish(title=f"Memo {n}", sections=[("A", "Tariff talk.")])
+    with transaction.atomic():
+        parsed = query.prepare("tariff")
+        sql, params = query.search_sql(parsed, query.Filters())
+
+        def body_ranked(offset: int) -> str:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}",
+                    {**params, "limit": 2, "offset": offset},
+                )
+                return ctes("\n".join(row[0] for row in cursor.fetchall()))["body_ranked"]
+
+        # three head matches above the bound: the first page needs none of the others
+        assert re.search(r"Index Scan using articles_article_pkey .*never executed", body_ranked(0))
+        assert re.search(r"Index Scan using articles_article_pkey .*loops=3", body_ranked(2))

@@ -152,3 +152,27 @@ def test_filters_narrow_the_ranking(publish):
 )
 def test_excluded_terms_are_read_as_websearch_reads_them(q, expected):
     assert query.excluded_terms(q) == expected
+
+
+def test_pages_follow_the_exhaustive_ranking_when_body_only_matches_are_left_unscored(publish):
+    """Candidates with none of the words in their head are scored only when a page reaches
+    down to them (`query.BODY_BOUND`): every page, and the total, stay as if all were."""
+    for n in range(3):
+        publish(title=f"Note {n}", dek="New tariff rules.", days_ago=400 * n + 1)
+    for n in range(3):
+        publish(title=f"Memo {n}", sections=[("A", "Tariff " * (n + 1))], days_ago=n)
+    with transaction.atomic():
+        parsed = query.prepare("tariff")
+        pages = [query.search(parsed, query.Filters(), offset, 2) for offset in (0, 2, 4)]
+    assert [r.id for page, _ in pages for r in page.results] == exhaustive_ranking("tariff", k=6)
+    assert {page.ranked_total for page, _ in pages} == {6}
+    assert {facets.total for _, facets in pages} == {6}
+    assert {sum(v.count for v in facets.groups["format"]) for _, facets in pages} == {6}
+
+
+@pytest.mark.parametrize("q", ["tariff talk", '"tariff talk"', "tariff -rules", "pre-war"])
+def test_queries_other_than_words_joined_by_or_score_every_candidate(q):
+    with transaction.atomic():
+        parsed = query.prepare(q)
+    assert query.only_words(parsed.tsquery) is False
+    assert "WHERE false AND" in query.search_sql(parsed, query.Filters())[0]
