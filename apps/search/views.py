@@ -9,8 +9,10 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+
+from apps.articles.citation import MONTHS
 
 from . import query
 from .forms import SearchForm
@@ -132,7 +134,8 @@ def add_links(articles: list[query.Result]) -> None:
 
 
 def cards_html(articles: list[query.Result]) -> SafeString:
-    """The result cards (after `add_links`)."""
+    """The result cards (after `add_links`). Dates are written as the date filter's "j F Y"
+    would, without its format machinery (~25 µs a card; the article rails do the same)."""
     cards = []
     for article in articles:
         published = timezone.localtime(article.publish_at)
@@ -142,7 +145,7 @@ def cards_html(articles: list[query.Result]) -> SafeString:
             CARD.format(
                 esc(article.format_name),
                 published.replace(microsecond=0).isoformat(),
-                esc(dateformat.format(published, "j F Y")),
+                f"{published.day} {MONTHS[published.month - 1]} {published.year}",
                 url,
                 esc(article.title),
                 DEK.format(esc(article.dek)) if article.dek else "",

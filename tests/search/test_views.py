@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg.errors
 import pytest
@@ -435,3 +435,10 @@ def test_card_text_is_escaped(client, publish):
     assert "Tariffs &lt;script&gt;alert(1)&lt;/script&gt;" in card
     assert "Dek &amp; &quot;quotes&quot; &lt;b&gt;bold&lt;/b&gt;" in card
     assert "&lt;i&gt;Heading&lt;/i&gt;</a>: <mark>Tariffs</mark> again" in card
+
+
+def test_cards_date_their_article_in_the_site_time_zone(client, publish, settings):
+    settings.TIME_ZONE = "Asia/Tokyo"
+    publish(title="Tariff dates", publish_at=datetime(2024, 3, 5, 23, 30, tzinfo=UTC))
+    html = client.get(URL, {"q": "tariff"}).content.decode()
+    assert '<time datetime="2024-03-06T08:30:00+09:00">6 March 2024</time>' in html
