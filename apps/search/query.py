@@ -503,12 +503,27 @@ SELECT 'year', y::text, y::text, 0, count(*) FROM (
 ) years GROUP BY y
 """
 
+# The values a facet shows, chosen here so that only those are read back (a common word's
+# candidates have ~120 authors): the most frequent, then by the vocabulary's order and by name
+# as Python orders strings (`_facets` orders them the same way); years newest first.
+FACET_VALUES_SHOWN = 12
+SHOWN_FACET_ROWS_SQL = f"""
+SELECT name, key, label, ord, n FROM (
+    SELECT *, row_number() OVER (
+        PARTITION BY name
+        ORDER BY CASE WHEN name = 'year' THEN key END DESC, n DESC, ord, label COLLATE "C"
+    ) AS shown
+    FROM ({FACET_ROWS_SQL}) facet_values
+) shown_values
+WHERE shown <= {FACET_VALUES_SHOWN}
+"""
+
 # The facets of a search count its candidates: every match when `anywhere` fell short (it then
 # holds them all), else a lower bound. They come once, with the first row; the one-row
 # `facet_json` on the left keeps them when the page is empty.
 SEARCH_FACETS_SQL = f"""
 candidate_ids AS MATERIALIZED (SELECT array_agg(id) AS ids FROM candidates),
-facet_rows AS ({FACET_ROWS_SQL.format(rows="candidates", ids="candidate_ids")}),
+facet_rows AS ({SHOWN_FACET_ROWS_SQL.format(rows="candidates", ids="candidate_ids")}),
 facet_json AS (
     SELECT json_build_array(
         (SELECT count(*) FROM candidates),
@@ -680,7 +695,7 @@ class FacetValue:
 class Facets:
     total: int = 0
     capped: bool = False
-    groups: dict[str, list[FacetValue]] = field(default_factory=dict)
+    groups: dict[str, list[FacetValue]] = field(default_factory=dict)  # the values shown
 
     @property
     def total_display(self) -> str:
@@ -697,7 +712,7 @@ m AS MATERIALIZED (SELECT * FROM matched LIMIT {{cap}}),
 ids AS MATERIALIZED (SELECT array_agg(id) AS ids FROM m)
 SELECT 'total', '', '', 0, count(*) FROM matched
 UNION ALL
-{FACET_ROWS_SQL.format(rows="m", ids="ids")}
+{SHOWN_FACET_ROWS_SQL.format(rows="m", ids="ids")}
 """
 
 

@@ -20,7 +20,6 @@ from .snippets import highlight
 from .suggest import Suggestions, suggest
 
 TEMPLATE = "search/results.html"
-FACET_VALUES_SHOWN = 12
 _SLUG = "search-slug-placeholder"
 
 
@@ -160,8 +159,9 @@ def cards_html(articles: list[query.Result]) -> SafeString:
 
 
 def facet_lists(facets: query.Facets | None, params: QueryDict) -> list[tuple[str, str]]:
-    """(title, list items) of each facet with values: the first few values, each linking to
-    this page's query string with that value, from page 1.
+    """(title, list items) of each facet with values: the values shown (the query reads only
+    `query.FACET_VALUES_SHOWN` a facet), each linking to this page's query string with that
+    value, from page 1.
 
     The links are what `{% querystring name=value page=None %}` gives, built once per facet
     rather than once per value.
@@ -183,11 +183,10 @@ def facet_lists(facets: query.Facets | None, params: QueryDict) -> list[tuple[st
             before, after = pairs, []
         head = urlencode(before) + "&" if before else ""
         tail = "&" + urlencode(after) if after else ""
-        shown = values[:FACET_VALUES_SHOWN]
-        for value in shown:
+        for value in values:
             value.url = f"?{head}{urlencode({name: value.key})}{tail}"
         items = "\n          ".join(
-            FACET_ITEM.format(esc(v.url), esc(v.label), v.count, plus) for v in shown
+            FACET_ITEM.format(esc(v.url), esc(v.label), v.count, plus) for v in values
         )
         lists.append((name.capitalize(), mark_safe(items)))  # every value escaped above
     return lists

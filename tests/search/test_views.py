@@ -442,3 +442,29 @@ def test_cards_date_their_article_in_the_site_time_zone(client, publish, setting
     publish(title="Tariff dates", publish_at=datetime(2024, 3, 5, 23, 30, tzinfo=UTC))
     html = client.get(URL, {"q": "tariff"}).content.decode()
     assert '<time datetime="2024-03-06T08:30:00+09:00">6 March 2024</time>' in html
+
+
+def test_each_facet_reads_back_only_the_values_it_shows(client, publish):
+    """The first FACET_VALUES_SHOWN by count, then order and name; years newest first."""
+    authors = [AuthorFactory(name=f"Author {chr(65 + n)}", slug=f"author-{n}") for n in range(14)]
+    articles = [
+        publish(title=f"Tariff {n}", authors=[author], days_ago=365 * n + 1)
+        for n, author in enumerate(authors)
+    ]
+    articles.append(publish(title="Tariff again", authors=[authors[13]], days_ago=3))
+    years = sorted({str(timezone.localtime(a.publish_at).year) for a in articles}, reverse=True)
+    shown = query.FACET_VALUES_SHOWN
+    assert len(years) > shown
+    for params in ({"q": "tariff"}, {}):
+        response = client.get(URL, params)
+        groups = response.context["facets"].groups
+        assert response.context["facets"].total == 15
+        assert [v.label for v in groups["author"]] == [
+            "Author N",
+            *(f"Author {chr(65 + n)}" for n in range(shown - 1)),
+        ]
+        assert groups["author"][0].count == 2
+        assert [v.key for v in groups["year"]] == years[:shown]
+        assert response.content.decode().count('href="?q=tariff&amp;author=') == (
+            shown if params else 0
+        )
