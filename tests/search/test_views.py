@@ -468,3 +468,18 @@ def test_each_facet_reads_back_only_the_values_it_shows(client, publish):
         assert response.content.decode().count('href="?q=tariff&amp;author=') == (
             shown if params else 0
         )
+
+
+def test_without_prepared_statements_a_search_is_one_bounded_message(client, archive, settings):
+    """Behind a pooler that cannot keep prepared statements (docs/scaling.md)."""
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    timeout = f"SELECT set_config('statement_timeout', '{query.STATEMENT_TIMEOUT_MS}ms', true);"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"q": "alliance"})
+    assert [a.title for a in response.context["articles"]] == [
+        "The alliance after the summit",
+        "Chip export controls",
+    ]
+    assert response.context["facets"].total == 2
+    assert len(queries.captured_queries) == 2
+    assert all(q["sql"].startswith(timeout) for q in queries.captured_queries)
