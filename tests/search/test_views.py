@@ -483,3 +483,14 @@ def test_without_prepared_statements_a_search_is_one_bounded_message(client, arc
     assert response.context["facets"].total == 2
     assert len(queries.captured_queries) == 2
     assert all(q["sql"].startswith(timeout) for q in queries.captured_queries)
+
+
+def test_chips_are_escaped_and_follow_a_renamed_term(client, publish):
+    region = RegionFactory(name="Asia <b>&</b> co", slug="asia-co")
+    publish(title="Tariff chips", regions=[region])
+    html = client.get(URL, {"q": "tariff"}).content.decode()
+    chip = '<a class="chip chip--region" href="/regions/asia-co/">{}</a>'
+    assert chip.format("Asia &lt;b&gt;&amp;&lt;/b&gt; co") in html
+    region.name = "Asia"
+    region.save()
+    assert chip.format("Asia") in client.get(URL, {"q": "tariff", "x": "1"}).content.decode()
