@@ -4,6 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -20,6 +21,15 @@ from . import markdown
 from .text import make_slug, unique_slug, word_count
 
 WORDS_PER_MINUTE = 230
+
+# Where an article row last changed: the writing transaction and a sequence number, set by
+# every write that moves `render_token` (and by the database on insert). A page that stored
+# what it shows of other articles (`apps/articles/nearby.py`) merges in exactly the articles
+# changed since: those whose transaction its snapshot did not see, or later writes of its own
+# transaction. A sequence alone would miss a write committed after a later-numbered one.
+CHANGE_SEQUENCE = "articles_article_change_seq"
+CHANGE_XID = RawSQL("pg_current_xact_id()::text::bigint", ())
+CHANGE_SEQ = RawSQL(f"nextval('{CHANGE_SEQUENCE}')", ())
 
 
 class Format(PublicContent):
@@ -133,8 +143,11 @@ class ArticleQuerySet(ContentQuerySet):
 
     def update(self, **kwargs) -> int:
         # A bulk write (a list action publishing a selection, say) changes what the articles'
-        # stored pages show: retire those renders (`apps/articles/rendering.py`).
+        # stored pages show: retire those renders (`apps/articles/rendering.py`), and mark the
+        # rows changed for the pages that show them (`CHANGE_XID`).
         kwargs.setdefault("render_token", F("render_token") + 1)
+        kwargs.setdefault("change_xid", CHANGE_XID)
+        kwargs.setdefault("change_seq", CHANGE_SEQ)
         if "publish_at" not in kwargs:
             return super().update(**kwargs)
         # Read the ids first: the update may change what this queryset's filter selects.
@@ -259,6 +272,9 @@ class Article(PublicContent):
     # save and bulk update, and edits of the authors, format, tags, vocabulary or images it
     # shows. A stored render is used only while it carries the current token (rendering.py).
     render_token = models.PositiveIntegerField(default=0, editable=False)
+    # Set with `render_token`: see `CHANGE_XID`.
+    change_xid = models.BigIntegerField(db_default=CHANGE_XID, editable=False)
+    change_seq = models.BigIntegerField(db_default=CHANGE_SEQ, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -287,6 +303,8 @@ class Article(PublicContent):
             # The admin's change list (every status, newest first): fifty rows read from an
             # index instead of sorting the archive (110 ms at 100k).
             models.Index(fields=["-publish_at", "-id"], name="article_admin_order_idx"),
+            # The rows changed since a page stored what it shows of others (`CHANGE_XID`).
+            models.Index(fields=["change_xid"], name="article_change_xid_idx"),
             GinIndex(fields=["search_head"], name="article_search_head_idx"),
             GinIndex(fields=["search_vector"], name="article_search_vector_idx"),
             GinIndex(fields=["search_title"], name="article_search_title_idx"),
@@ -302,8 +320,12 @@ class Article(PublicContent):
             # Incremented in the database: an instance read before a bulk invalidation must
             # not write back a token that a render of older content was stored under.
             self.render_token = F("render_token") + 1
+            self.change_xid, self.change_seq = CHANGE_XID, CHANGE_SEQ
             if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "render_token"}
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    *("version", "render_token", "change_xid", "change_seq"),
+                }
         if not self.slug:
             self.slug = self.unique_slug_for(self.title)
         self.lead_html = markdown.render(self.lead, doc_id="lead")
@@ -314,7 +336,7 @@ class Article(PublicContent):
                 self.first_published_at = self.publish_at
         super().save(*args, **kwargs)
         if not adding:
-            self.refresh_from_db(fields=["render_token"])
+            self.refresh_from_db(fields=["render_token", "change_xid", "change_seq"])
             sync_tag_dates([self.pk])
 
     def get_absolute_url(self) -> str:
@@ -424,6 +446,9 @@ class ArticleRender(models.Model):
     head_html = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
     page_data = models.JSONField(default=dict)
+    # What the page showed of other articles when it was stored, and the snapshot it was read
+    # in (`apps/articles/nearby.py`); empty until then.
+    nearby = models.JSONField(default=dict)
     card_key = models.CharField(max_length=64, blank=True)
     card_html = models.TextField(blank=True)
 

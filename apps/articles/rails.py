@@ -1,5 +1,5 @@
 """What an article page shows after the article, written as HTML here: "Referenced by",
-"Related analysis" and the "More on" rails (`reader.around` finds them on every uncached
+"Related analysis" and the "More on" rails (`nearby.nearby` merges them on every uncached
 page). Through the template engine these ~20 teasers were two thirds of the page's template
 time; every text and URL is escaped here (`escape`), as `coverage.matrix` writes its table.
 """
@@ -74,7 +74,7 @@ def after_article(
     referenced_by: list[Teaser],
 ) -> SafeString:
     """The block after the article. `rail_region` and `rail_theme` are the stored page's
-    primary terms (`{"name", "url"}`); the lists are `reader.around`'s."""
+    primary terms (`{"name", "url"}`); the lists are `nearby.nearby`'s."""
     parts = ['<div class="after-article">']
     if referenced_by:
         parts.append(_referenced_by(referenced_by))

@@ -32,7 +32,7 @@ from config.caching import per_generation
 
 from .citation import MONTHS
 from .links import Term, link_terms
-from .models import Article, ArticleLink, Byline, Section, TaggedArticle
+from .models import Article, Byline, Section, TaggedArticle
 from .urls_cache import slug_url
 
 ArticleRegion = Article.regions.through
@@ -459,10 +459,9 @@ class Teaser:
 
 
 def around(article_id: int, terms: dict, per_term: int = RELATED_PER_TERM) -> dict:
-    """What an article page shows of *other* articles, in one query, all through the
-    published gate. `terms` is the stored page's data (`rendering.Page.data`): the article's
-    region, theme and tag ids (the rarest first), which regions and themes are rare, and its
-    primary region and theme.
+    """What an article page shows of *other* articles, found afresh, all through the
+    published gate (`nearby.find`; a public page merges its stored lists instead,
+    `nearby.nearby`). `terms` is the stored page's data (`rendering.Page.data`).
 
     - "related": published articles sharing the most regions, themes and tags, newest first on
       ties. Bounded whatever the size of the archive: the candidates are the `per_term` newest
@@ -472,117 +471,8 @@ def around(article_id: int, terms: dict, per_term: int = RELATED_PER_TERM) -> di
     - "region", "theme": "More on" the primary region and theme, the latest others: the first
       `RAIL_LIMIT` of that term's candidates, which are the same newest pieces.
     - "referenced_by": published articles whose text links to this one.
-
-    The statement has one shape for every article (each kind of term an array, unnested
-    with a LATERAL part per term), so its text does not depend on the article and it plans
-    in well under a millisecond; the per-term statement it replaced (one UNION part per term,
-    each a literal) spent more time planning than running. A region or theme's newest pieces
-    are found by walking the newest articles, which a rare term would make a walk of the
-    archive: terms carried by fewer than `RARE_TERM_USES` articles when the page was rendered
-    (`terms["rare_regions"]`, `terms["rare_themes"]`) read their own rows instead. Tag rows
-    carry their article's publish time, so a tag's newest are an index range
-    (taggedarticle_tag_newest_idx) whatever its size.
-
-    Hand-written SQL because it runs on every uncached article page, and the ORM took longer
-    to compile these statements than PostgreSQL took to run them.
     """
-    regions, themes, tags = terms["regions"], terms["themes"], terms["tags"]
-    rare_regions = set(terms.get("rare_regions", ()))
-    rare_themes = set(terms.get("rare_themes", ()))
-    rail_region = (terms.get("rail_region") or {}).get("id")
-    rail_theme = (terms.get("rail_theme") or {}).get("id")
-    pub, pub_params = published_condition("a", clock_only=True)
-    region_table = ArticleRegion._meta.db_table
-    theme_table = ArticleTheme._meta.db_table
-    tag_table = TaggedArticle._meta.db_table
-    newest = "ORDER BY a.publish_at DESC, a.id DESC"
-    numbered = f"row_number() OVER ({newest}) AS n"
-    # A region's or theme's newest pieces serve twice: as related candidates (the first
-    # `per_term`) and as its "More on" rail (the first `RAIL_LIMIT`).
-    reach = max(per_term, RAIL_LIMIT)
-    params: list = []
+    from . import nearby
 
-    def walk(kind: str, table: str, fk: str, ids: list[int]) -> str:
-        """The newest `per_term` of each busy term: walk the newest articles, probe the term."""
-        params.extend([ids, *pub_params, article_id])
-        return (
-            f"SELECT '{kind}' AS kind, x.term, c.id, c.n FROM unnest(%s::bigint[]) x(term)"
-            f" CROSS JOIN LATERAL (SELECT a.id, {numbered} FROM articles_article a WHERE {pub}"
-            f" AND a.id <> %s AND EXISTS (SELECT 1 FROM {table} t"
-            f" WHERE t.article_id = a.id AND t.{fk} = x.term) {newest} LIMIT {reach:d}) c"
-        )
-
-    def rows(kind: str, table: str, fk: str, ids: list[int]) -> str:
-        """The newest `per_term` of each rare term: read its rows (OFFSET 0 keeps the planner
-        from turning this into the walk above)."""
-        params.extend([ids, *pub_params, article_id])
-        return (
-            f"SELECT '{kind}' AS kind, x.term, c.id, c.n FROM unnest(%s::bigint[]) x(term)"
-            f" CROSS JOIN LATERAL (SELECT a.id, {numbered}"
-            f" FROM (SELECT t.article_id FROM {table} t"
-            f" WHERE t.{fk} = x.term OFFSET 0) t JOIN articles_article a ON a.id = t.article_id"
-            f" WHERE {pub} AND a.id <> %s {newest} LIMIT {reach:d}) c"
-        )
-
-    parts = []
-    for kind, table, fk, ids, rare in (
-        ("region", region_table, "region_id", regions, rare_regions),
-        ("theme", theme_table, "theme_id", themes, rare_themes),
-    ):
-        parts.append(walk(kind, table, fk, [i for i in ids if i not in rare]))
-        parts.append(rows(kind, table, fk, [i for i in ids if i in rare]))
-    # Tags: the rarest few only (the stored data lists them rarest first). A common tag's
-    # newest pieces are just the newest pieces; every shared tag still scores.
-    parts.append(
-        "SELECT 'tag' AS kind, x.term, c.id, 1 AS n FROM unnest(%s::bigint[]) x(term)"
-        " CROSS JOIN LATERAL (SELECT a.id"
-        f" FROM {tag_table} t JOIN articles_article a ON a.id = t.content_object_id"
-        f" WHERE t.tag_id = x.term AND t.publish_at <= %s AND {pub} AND a.id <> %s"
-        f" ORDER BY t.publish_at DESC, t.content_object_id DESC LIMIT {per_term:d}) c"
-    )
-    params.extend([tags[:RELATED_TAG_TERMS], timezone.now(), *pub_params, article_id])
-    columns = "a.id, a.title, a.slug, a.publish_at, a.dek, f.name"
-    sql = (
-        f"WITH candidate AS MATERIALIZED ({' UNION ALL '.join(parts)})"
-        # Related: every candidate scored, one point per shared term.
-        f" (SELECT 'related', {columns},"
-        f" (SELECT count(*) FROM {region_table} s"
-        "   WHERE s.article_id = a.id AND s.region_id = ANY(%s::bigint[]))"
-        f" + (SELECT count(*) FROM {theme_table} s"
-        "   WHERE s.article_id = a.id AND s.theme_id = ANY(%s::bigint[]))"
-        f" + (SELECT count(*) FROM {tag_table} s"
-        "   WHERE s.content_object_id = a.id AND s.tag_id = ANY(%s::bigint[])) AS score"
-        " FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
-        f" WHERE a.id IN (SELECT id FROM candidate WHERE n <= {per_term:d})"
-        f" ORDER BY score DESC, a.publish_at DESC, a.id DESC LIMIT {RELATED_LIMIT:d})"
-        # More on: the primary region's and theme's candidates (the newest first, in Python).
-        f" UNION ALL (SELECT c.kind, {columns}, 0"
-        " FROM candidate c JOIN articles_article a ON a.id = c.id"
-        " JOIN articles_format f ON f.id = a.format_id"
-        f" WHERE c.n <= {RAIL_LIMIT:d} AND ((c.kind = 'region' AND c.term = %s)"
-        " OR (c.kind = 'theme' AND c.term = %s)))"
-        f" UNION ALL (SELECT 'referenced_by', {columns}, 0"
-        " FROM articles_article a JOIN articles_format f ON f.id = a.format_id"
-        f" JOIN {ArticleLink._meta.db_table} l ON l.source_id = a.id"
-        f" WHERE l.target_id = %s AND {pub} {newest} LIMIT {REFERENCED_LIMIT:d})"
-    )
-    params += [regions, themes, tags, rail_region, rail_theme, article_id, *pub_params]
-    result: dict[str, list[Teaser]] = {
-        "related": [],
-        "region": [],
-        "theme": [],
-        "referenced_by": [],
-    }
-    with prepared_cursor(router.db_for_read(Article)) as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    # UNION ALL keeps no order of its own: each list is sorted as its part was. Every
-    # candidate passed the gate in its part, and so did every related row (candidates only).
-    found.sort(key=lambda row: (row[-1], row[4], row[1]), reverse=True)
-    for kind, pk, title, slug, publish_at, dek, format_name, _ in found:
-        result[kind].append(Teaser(pk, title, slug, publish_at, dek, format_name))
-    return {
-        "related": result["related"],
-        "rails": {"region": result["region"], "theme": result["theme"]},
-        "referenced_by": result["referenced_by"],
-    }
+    found, teasers = nearby.find(article_id, terms, per_term, snapshot=False)
+    return nearby.lists(nearby.choose(found, terms, per_term), teasers)

@@ -4,7 +4,8 @@ DESIGN.md's content flow, one step further: Markdown becomes sanitised HTML at s
 article's page (`articles/parts/head.html`, `articles/parts/body.html`) and list card
 (`includes/card.html`) become HTML at save too. A public article page is then one query for the
 stored page plus one for what changes with *other* articles (related, "More on", "Referenced
-by": `reader.around`); a listing reads its cards with its page of rows.
+by": stored with the page too, and merged with the articles changed since, `nearby.py`); a
+listing reads its cards with its page of rows.
 
 Always correct, never a cache to warm:
 - A render is stored under a key: the article's `render_token` as read with the content it was
@@ -25,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -36,14 +37,14 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from . import reader
+from . import nearby, reader
 from .citation import Citation, access_text
 from .models import Article, ArticleRender, TaggedArticle
 from .paging import paginate
 
 # Bump when Python code that shapes the stored HTML changes (template tags, the citation, the
 # cross-linker); template edits change the stamp by themselves.
-RENDER_VERSION = 2
+RENDER_VERSION = 3
 PAGE_TEMPLATES = ("articles/parts/head.html", "articles/parts/body.html")
 CARD_TEMPLATE = "includes/card.html"
 STORE_BATCH = 200
@@ -103,6 +104,10 @@ class Page:
     head: SafeString
     body: SafeString
     data: dict
+    # What the page showed of other articles when stored (`nearby.Found` as JSON; empty: not
+    # yet), and the key of the render it belongs to.
+    nearby: dict = field(default_factory=dict)
+    key: str = ""
 
     @property
     def rail_region(self) -> dict | None:
@@ -223,6 +228,8 @@ def store_renders(articles: QuerySet[Article], batch_size: int = STORE_BATCH) ->
         rows = {}
         for article in pages:
             page = render_page(article, vocabulary, tag_uses, rare)
+            # What the page shows of other articles, as the archive is now (two queries).
+            page.nearby = nearby.find(article.pk, page.data)[0].as_json()
             rows[article.pk] = _page_row(article, page)
         for article in vocabulary.attach(cards):
             if render := rows.get(article.pk):
@@ -238,6 +245,7 @@ RENDER_FIELDS = [
     "head_html",
     "body_html",
     "page_data",
+    "nearby",
     "card_key",
     "card_html",
 ]
@@ -251,6 +259,7 @@ def _page_row(article: Article, page: Page) -> ArticleRender:
         head_html=page.head,
         body_html=page.body,
         page_data=page.data,
+        nearby=page.nearby,
     )
 
 
@@ -271,6 +280,7 @@ PAGE_FIELDS = (
     "render__head_html",
     "render__body_html",
     "render__page_data",
+    "render__nearby",
 )
 
 
@@ -296,15 +306,20 @@ def published_page(slug: str) -> Page | None:
         found = cursor.fetchall()
     if not found:
         return None
-    pk, _, token, key, head, body, data = found[0]
+    pk, _, token, key, head, body, data, stored = found[0]
     if isinstance(data, str):  # jsonb arrives as text through a plain cursor
-        data = json.loads(data)
+        data, stored = json.loads(data), json.loads(stored)
     if key != key_for(token):
         article = reader.page_article(Article.objects.published(), pk=pk)
         page = render_page(article)
-        _upsert([_page_row(article, page)], ["page_key", "head_html", "body_html", "page_data"])
+        page.key = key_for(article.render_token)
+        # Its lists of other articles are found with the page's first request, and stored.
+        _upsert(
+            [_page_row(article, page)],
+            ["page_key", "head_html", "body_html", "page_data", "nearby"],
+        )
         return page
-    return Page(pk, data["title"], mark_safe(head), mark_safe(body), data)
+    return Page(pk, data["title"], mark_safe(head), mark_safe(body), data, stored or {}, key)
 
 
 def with_cards(articles: list) -> list:

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_GET
 
 from apps.editorial.redirects import redirect_for_slug
 
-from . import metadata, rails, reader, rendering
+from . import metadata, nearby, rails, reader, rendering
 from .home import context as home_context
 from .models import Article, Author, Format
 
@@ -28,7 +28,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def page_context(page: rendering.Page) -> dict:
-    found = reader.around(page.article_id, page.data)
+    found = nearby.nearby(page.article_id, page.data, page.nearby, page.key)
     return {
         "page": page,
         "body": rendering.with_access_date(page.body),
