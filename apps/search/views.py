@@ -5,9 +5,11 @@ from functools import cache, lru_cache
 from urllib.parse import quote, quote_plus, urlencode
 
 import psycopg.errors
+from django.conf import settings
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +23,8 @@ from .suggest import Suggestions, suggest
 
 TEMPLATE = "search/results.html"
 _SLUG = "search-slug-placeholder"
+_URL = "search-url-placeholder"
+DESCRIPTION = "Search the analysis by word, region, theme, format, author and year."
 
 
 def results(request: HttpRequest) -> HttpResponse:
@@ -48,6 +52,11 @@ def results(request: HttpRequest) -> HttpResponse:
         context["timed_out"] = True
         return render_page(request, context, status=503)
     context["facet_lists"] = facet_lists(context["facets"], request.GET)
+    pages = context.get("pages")
+    if pages and pages["count"] > 1:
+        for key in ("previous", "next"):
+            if pages[key]:
+                pages[f"{key}_url"] = page_url(request.GET, pages[key])
     return render_page(request, context)
 
 
@@ -90,6 +99,12 @@ def slug_url(name: str) -> Callable[[str], str]:
     """`reverse(name, args=[slug])` for any number of slugs: one reverse() per process."""
     prefix, _, suffix = reverse(name, args=[_SLUG]).partition(_SLUG)
     return lambda slug: f"{prefix}{quote(slug)}{suffix}"
+
+
+@cache
+def results_url() -> str:
+    """This page's own URL, for its form: reversed once per process (~40 µs each)."""
+    return reverse("search:results")
 
 
 def esc(value) -> str:
@@ -197,7 +212,33 @@ def facet_lists(facets: query.Facets | None, params: QueryDict) -> list[tuple[st
     return lists
 
 
+def page_url(params: QueryDict, page: int) -> str:
+    """What `{% querystring page=page %}` gives: this page's query string, with that page."""
+    pairs = [(k, v) for k, values in params.lists() for v in ([page] if k == "page" else values)]
+    if "page" not in params:
+        pairs.append(("page", page))
+    return f"?{urlencode(pairs)}"
+
+
+@cache
+def meta_parts() -> list[str]:
+    """includes/meta.html for this page, rendered once per process around a placeholder for
+    its URL, the one value that changes: its filters (striptags, truncatechars) cost ~0.2 ms a
+    page for a description that never changes."""
+    context = {
+        "title": "Search",
+        "description": DESCRIPTION,
+        "url": _URL,
+        "noindex": True,
+        "SITE_NAME": settings.SITE_NAME,
+    }
+    return render_to_string("includes/meta.html", context).split(_URL)
+
+
 def render_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    url = esc(request.build_absolute_uri())
+    context["meta"] = mark_safe(url.join(meta_parts()))  # a rendered template and an escaped URL
+    context["search_url"] = results_url()
     response = render(request, TEMPLATE, context, status=status)
     response["X-Robots-Tag"] = "noindex"
     return response

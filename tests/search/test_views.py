@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 import psycopg.errors
 import pytest
 from django.db import OperationalError, connection
+from django.template import RequestContext, Template
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -494,3 +496,36 @@ def test_chips_are_escaped_and_follow_a_renamed_term(client, publish):
     region.name = "Asia"
     region.save()
     assert chip.format("Asia") in client.get(URL, {"q": "tariff", "x": "1"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "tariff"},
+        {"q": "tariff", "page": "2"},
+        {"page": "2", "q": "tariff", "x": ["é ü", "a&b=c"]},
+    ],
+)
+def test_page_links_are_what_querystring_gives(client, publish, monkeypatch, params):
+    monkeypatch.setattr(query, "PAGE_SIZE", 2)
+    for n in range(5):
+        publish(title=f"Tariff {n}", days_ago=n + 1)
+    response = client.get(URL, params)
+    body = response.content.decode()
+    request = RequestFactory().get(URL, params)
+    page = int(params.get("page", 1))
+    tag = Template("{% querystring page=n %}")
+    if page > 1:
+        expected = tag.render(RequestContext(request, {"n": page - 1}))
+        assert f'<a rel="prev" href="{expected}">' in body
+    expected = tag.render(RequestContext(request, {"n": page + 1}))
+    assert f'<a rel="next" href="{expected}">' in body
+
+
+def test_meta_tags_carry_this_pages_escaped_url(client, archive):
+    body = client.get(URL, {"q": "alliance", "x": '"><b>'}).content.decode()
+    url = "http://testserver/search/?q=alliance&amp;x=%22%3E%3Cb%3E"
+    assert f'<link rel="canonical" href="{url}">' in body
+    assert f'<meta property="og:url" content="{url}">' in body
+    assert '<meta name="robots" content="noindex, follow">' in body
+    assert "<b>" not in body
