@@ -529,3 +529,27 @@ def test_meta_tags_carry_this_pages_escaped_url(client, archive):
     assert f'<meta property="og:url" content="{url}">' in body
     assert '<meta name="robots" content="noindex, follow">' in body
     assert "<b>" not in body
+
+
+def test_each_result_carries_its_own_chips_searching_and_browsing(client, publish, vocab):
+    publish(title="Tariff one", regions=[vocab["japan"]], themes=[], days_ago=1)
+    publish(title="Tariff two", regions=[], themes=[vocab["trade"]], days_ago=2)
+    publish(
+        title="Tariff three",
+        regions=[vocab["korea"], vocab["japan"]],
+        themes=[vocab["security"], vocab["trade"]],
+        days_ago=3,
+    )
+    expected = {
+        "Tariff one": ([["japan", "Japan"]], []),
+        "Tariff two": ([], [["trade", "Trade"]]),
+        "Tariff three": (
+            [["japan", "Japan"], ["south-korea", "South Korea"]],
+            [["security", "Security"], ["trade", "Trade"]],
+        ),
+    }
+    for params in ({"q": "tariff"}, {}):
+        articles = client.get(URL, params).context["articles"]
+        assert [a.title for a in articles] == ["Tariff one", "Tariff two", "Tariff three"]
+        assert {a.title: (a.regions, a.themes) for a in articles} == expected
+    assert query.search(query.prepare("zzzz"), query.Filters())[0].results == []
