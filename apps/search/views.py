@@ -156,8 +156,9 @@ def cards_html(articles: list[query.Result]) -> SafeString:
     """The result cards (after `add_links`). Dates are written as the date filter's "j F Y"
     would, without its format machinery (~25 µs a card; the article rails do the same)."""
     cards = []
+    zone = timezone.get_current_timezone()  # a context-local read (~3 µs): once, not per card
     for article in articles:
-        published = timezone.localtime(article.publish_at)
+        published = timezone.localtime(article.publish_at, zone)
         snippet = article.snippet
         url = esc(article.url)
         cards.append(
