@@ -676,7 +676,8 @@ def build(n: int, seed: int = 1, log=print) -> dict:
     with connection.cursor() as cursor:
         log("vacuum analyze…")
         for model in (Article, Section, Byline, Article.tags.through, Article.regions.through,
-                      Article.themes.through, ArticleLink, SectionRegionElsewhere,
+                      Article.themes.through, ArticleLink, Section.regions.through,
+                      Section.themes.through, SectionRegionElsewhere,
                       SectionThemeElsewhere):  # fmt: skip
             cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
     render_stored_pages(log, started)
