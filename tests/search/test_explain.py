@@ -130,6 +130,8 @@ def test_body_only_candidates_are_scored_only_when_the_page_needs_them(publish):
                 )
                 return ctes("\n".join(row[0] for row in cursor.fetchall()))["body_ranked"]
 
-        # three head matches above the bound: the first page needs none of the others
-        assert re.search(r"Index Scan using articles_article_pkey .*never executed", body_ranked(0))
-        assert re.search(r"Index Scan using articles_article_pkey .*loops=3", body_ranked(2))
+        # three head matches above the bound: the first page needs none of the others (the
+        # planner reads their rows with a plain or a bitmap index scan, as statistics say)
+        read = r"(?:Index Scan using|Bitmap Index Scan on) articles_article_pkey "
+        assert re.search(read + ".*never executed", body_ranked(0))
+        assert re.search(read + ".*loops=3", body_ranked(2))
