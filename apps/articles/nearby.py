@@ -409,15 +409,15 @@ def _exact(pool: list, stored: list, full: bool, reach: int) -> tuple[list, bool
 
 def nearby(article_id: int, terms: dict, stored: dict | None = None, key: str = "") -> dict:
     """What the page shows of other articles: from the stored lists merged with the changes
-    since (one statement), else found afresh (two) and, with the render's `key`, stored again
-    (one more)."""
+    since (one statement), else found afresh and, with the render's `key`, stored again (the
+    snapshot, the lists, the UPDATE: three; the staff preview, which has no key: one)."""
     now = timezone.now()
     if stored:
         try:
             return lists(*merged(article_id, terms, stored, now))
         except Stale:
             pass
-    found, teasers = find(article_id, terms, now=now)
+    found, teasers = find(article_id, terms, now=now, snapshot=bool(key))
     if key:
         store(article_id, key, found)
     return lists(choose(found, terms), teasers)
