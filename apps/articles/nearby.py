@@ -1,7 +1,7 @@
 """What an article page shows of other articles, stored with the page and kept exact.
 
 An article page shows related analysis, the newest pieces on its primary region and theme
-("More on") and the pieces that link to it ("Referenced by"). Finding them (`candidates`) costs
+("More on") and the pieces that link to it ("Referenced by"). Finding them (`find`) costs
 more than everything else an uncached page does: ~110 index walks and ~330 probes to score
 them. Yet between two changes to the archive the answer does not move. So the page stores
 what it found, with the PostgreSQL snapshot it was read in (`ArticleRender.nearby`), and a
@@ -18,9 +18,10 @@ edit or a publish. Exact, not a cache:
 - Each stored list is the newest few of something (a term's pieces, the pieces linking
   here), so merging is exact while enough of a list's stored pieces stay put: an unchanged
   piece outside a full list is older than all of it. When too few stay (pieces unpublished or
-  deleted), or too many pieces changed, or the merge needs a piece it did not read, the page
-  is found afresh and stored again (`refresh`): the cost of today's query, once.
-- A deleted piece leaves no mark; it is found missing when it is to be shown, which refreshes.
+  deleted), or too many pieces changed, or the merge needs a piece it did not read, the lists
+  are found afresh and stored again (`nearby`): the cost of the old live query, once.
+- A deleted piece leaves no mark; it is found missing when it is to be shown and dropped from
+  the lists like an unpublished one.
 
 Related analysis is "the best-scored among the candidates": the newest `per_term` pieces of
 each region, theme and rare tag, one point per shared term. The merge keeps the term lists
