@@ -108,7 +108,17 @@ def _reach(kind: str, per_term: int) -> int:
 
 
 def choose(found: Found, terms: dict, per_term: int = RELATED_PER_TERM) -> dict[str, list[int]]:
-    """The ids each list shows, in order."""
+    """The ids each list shows, in order:
+
+    - "related": published articles sharing the most regions, themes and tags, newest first on
+      ties. Bounded whatever the size of the archive: the candidates are the `per_term` newest
+      published articles carrying each of the article's regions and themes and each of its
+      `RELATED_TAG_TERMS` rarest tags, and only those are scored, one point per shared term
+      (every tag scores). Scoring every article that shares any term grew with the archive.
+    - "region", "theme": "More on" the primary region and theme, the latest others: the first
+      `RAIL_LIMIT` of that term's newest pieces, which are the same candidates.
+    - "referenced_by": published articles whose text links to this one.
+    """
     dates = {pk: when for entries in found.lists.values() for when, pk in entries}
     candidates = {pk for entries in found.lists.values() for _, pk in entries[:per_term]}
     related = sorted(
@@ -418,10 +428,19 @@ def nearby(article_id: int, terms: dict, stored: dict | None = None, key: str = 
             return lists(*merged(article_id, terms, stored, now))
         except Stale:
             pass
-    found, teasers = find(article_id, terms, now=now, snapshot=bool(key))
-    if key:
-        store(article_id, key, found)
+    if not key:
+        return fresh(article_id, terms, now=now)
+    found, teasers = find(article_id, terms, now=now)
+    store(article_id, key, found)
     return lists(choose(found, terms), teasers)
+
+
+def fresh(
+    article_id: int, terms: dict, per_term: int = RELATED_PER_TERM, now: datetime | None = None
+) -> dict:
+    """The lists found afresh and not stored (the staff preview): one statement."""
+    found, teasers = find(article_id, terms, per_term, now, snapshot=False)
+    return lists(choose(found, terms, per_term), teasers)
 
 
 def store(article_id: int, key: str, found: Found) -> None:

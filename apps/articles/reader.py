@@ -391,9 +391,10 @@ class _PreparedDebugWrapper(CursorDebugWrapper):
 
 def prepared_cursor(alias: str):
     """A cursor whose statements PostgreSQL plans once per connection, then reuses: for a
-    statement with the same text on every call (`around`), written so that one plan fits all
-    its calls. Django binds parameters on the client, so each of its statements is parsed and
-    planned anew: for `around` that was as long as running it.
+    statement with the same text on every call (`nearby.py`'s, the stored page, home, hubs),
+    written so that one plan fits all its calls. Django binds parameters on the client, so
+    each of its statements is parsed and planned anew: for the related query that took as
+    long as running it.
 
     The connection is set to keep prepared statements' generic plan (`plan_cache_mode`):
     left to choose, PostgreSQL re-plans on every call a statement whose generic plan is not
@@ -456,23 +457,3 @@ class Teaser:
     def long_date(self) -> str:
         local = self.local_time
         return f"{local.day} {MONTHS[local.month - 1]} {local.year}"
-
-
-def around(article_id: int, terms: dict, per_term: int = RELATED_PER_TERM) -> dict:
-    """What an article page shows of *other* articles, found afresh, all through the
-    published gate (`nearby.find`; a public page merges its stored lists instead,
-    `nearby.nearby`). `terms` is the stored page's data (`rendering.Page.data`).
-
-    - "related": published articles sharing the most regions, themes and tags, newest first on
-      ties. Bounded whatever the size of the archive: the candidates are the `per_term` newest
-      published articles carrying each of the article's regions and themes and each of its
-      `RELATED_TAG_TERMS` rarest tags, and only those are scored, one point per shared term
-      (every tag scores). Scoring every article that shares any term grew with the archive.
-    - "region", "theme": "More on" the primary region and theme, the latest others: the first
-      `RAIL_LIMIT` of that term's candidates, which are the same newest pieces.
-    - "referenced_by": published articles whose text links to this one.
-    """
-    from . import nearby
-
-    found, teasers = nearby.find(article_id, terms, per_term, snapshot=False)
-    return nearby.lists(nearby.choose(found, terms, per_term), teasers)

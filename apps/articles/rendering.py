@@ -209,7 +209,8 @@ def render_card(article: Article) -> str:
 def store_renders(articles: QuerySet[Article], batch_size: int = STORE_BATCH) -> int:
     """Render and store the page and card of each published article in `articles`; returns
     how many. The save path calls it for one article, `render_articles` for the archive:
-    about ten queries a batch, then the templates' time for each article.
+    about ten queries a batch, then for each article the templates' time and the two queries
+    that find what its page shows of other articles (`nearby.find`).
 
     Each render is stored under the token read with its content (see the module's docstring).
     """

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.articles import reader, rendering
+from apps.articles import nearby, reader, rendering
 from apps.articles.models import ArticleLink
 from tests.factories import AuthorFactory, SectionFactory
 
@@ -157,7 +157,7 @@ def test_related_analysis_ranks_by_shared_terms_then_recency(
 
 def _related(article, **kwargs) -> list[int]:
     page = rendering.published_page(article.slug)
-    return [a.pk for a in reader.around(page.article_id, page.data, **kwargs)["related"]]
+    return [a.pk for a in nearby.fresh(page.article_id, page.data, **kwargs)["related"]]
 
 
 def test_related_candidates_are_the_newest_few_per_shared_term_so_cost_stays_bounded(

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.articles import nearby, reader, rendering
+from apps.articles import nearby, rendering
 from apps.articles.models import Article, ArticleRender
 from tests.factories import RegionFactory, ThemeFactory
 
@@ -38,7 +38,7 @@ def from_stored(article: Article) -> dict:
 
 def fresh(article: Article) -> dict:
     page = rendering.published_page(article.slug)
-    return reader.around(page.article_id, page.data)
+    return nearby.fresh(page.article_id, page.data)
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_merged_lists_are_what_a_fresh_search_finds_after_any_change(vocabulary,
                 assert shown(from_stored(article)) == shown(fresh(article)), step
     # Both roads were taken: many pages merged their stored lists, the others (a shown piece
     # gone from a small archive where every page shows most pieces) found them afresh.
-    # (`fresh` goes through `reader.around`, which calls `find` once per check.)
+    # (`fresh` calls `find` once per check too.)
     merged = checks - (len(afresh) - checks)
     assert checks / 3 < merged < checks, (merged, checks)
 

@@ -1,4 +1,4 @@
-"""The article page's live query (`reader.around`): one statement of one shape, prepared once
+"""The article page's live query (`nearby.fresh`): one statement of one shape, prepared once
 per connection with one plan, finding the same pieces whichever way each term is read."""
 
 from datetime import timedelta
@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.articles import reader, rendering
+from apps.articles import nearby, reader, rendering
 from apps.articles.models import ArticleLink
 from tests.factories import RegionFactory
 
@@ -79,10 +79,10 @@ def test_a_term_read_as_rare_or_as_busy_finds_the_same_pieces(archive, japan, ko
     # The test database is small: every term is rare.
     assert set(data["rare_regions"]) == {japan.pk, korea.pk}
     assert data["rare_themes"] == [security.pk]
-    as_rare = teasers(reader.around(archive.pk, data))
+    as_rare = teasers(nearby.fresh(archive.pk, data))
     busy = {**data, "rare_regions": [], "rare_themes": []}
-    assert teasers(reader.around(archive.pk, busy)) == as_rare
-    found = reader.around(archive.pk, data)
+    assert teasers(nearby.fresh(archive.pk, busy)) == as_rare
+    found = nearby.fresh(archive.pk, data)
     related = [t.title for t in found["related"]]
     assert related[0] == "All of them"
     assert "Nothing shared" not in related
@@ -105,18 +105,18 @@ def _titles(pks) -> list[str]:
 
 def test_without_prepared_statements_the_pieces_are_the_same(archive, settings):
     data = page_data(archive)
-    prepared = teasers(reader.around(archive.pk, data))
+    prepared = teasers(nearby.fresh(archive.pk, data))
     settings.DATABASE_PREPARED_STATEMENTS = False
-    assert teasers(reader.around(archive.pk, data)) == prepared
+    assert teasers(nearby.fresh(archive.pk, data)) == prepared
 
 
 def test_the_live_query_is_one_prepared_statement_with_one_plan(archive, japan):
     other = publish(title="Another subject", regions=[japan], tags=["common"])
     first, second = page_data(archive), page_data(other)
     with CaptureQueriesContext(connection) as queries:
-        reader.around(archive.pk, first)
-        reader.around(other.pk, second)
-        reader.around(archive.pk, first)
+        nearby.fresh(archive.pk, first)
+        nearby.fresh(other.pk, second)
+        nearby.fresh(archive.pk, first)
     # Logged and counted like any query: one per page.
     assert len(queries.captured_queries) == 3
     assert queries.captured_queries[0]["sql"].startswith("WITH candidate")
@@ -150,10 +150,10 @@ def test_a_region_added_later_is_found_by_reading_its_rows(japan, monkeypatch):
     data = page_data(article)
     # Japan is carried by five articles, Mongolia by two.
     assert data["rare_regions"] == [mongolia.pk]
-    found = reader.around(article.pk, data)
+    found = nearby.fresh(article.pk, data)
     assert alone.pk in [t.pk for t in found["related"]]
     busy = {**data, "rare_regions": []}
-    assert teasers(reader.around(article.pk, busy)) == teasers(found)
+    assert teasers(nearby.fresh(article.pk, busy)) == teasers(found)
 
 
 def test_the_compiled_gate_reads_the_clock_on_every_call():
