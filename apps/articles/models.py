@@ -30,6 +30,7 @@ WORDS_PER_MINUTE = 230
 CHANGE_SEQUENCE = "articles_article_change_seq"
 CHANGE_XID = RawSQL("pg_current_xact_id()::text::bigint", ())
 CHANGE_SEQ = RawSQL(f"nextval('{CHANGE_SEQUENCE}')", ())
+EMPTY_IDS = RawSQL("'{}'::bigint[]", ())
 
 
 class Format(PublicContent):
@@ -254,6 +255,18 @@ class Article(PublicContent):
         expression=SearchVector("title", config="english") + SearchVector("title", config="simple"),
         output_field=SearchVectorField(),
         db_persist=True,
+    )
+    # The ids of the article's regions, themes and authors, kept on its row
+    # (`apps/search/vectors.py`): search counts its facets from the candidate rows it has
+    # already read, where three link tables cost an index probe per candidate each.
+    facet_region_ids = ArrayField(
+        models.BigIntegerField(), default=list, db_default=EMPTY_IDS, editable=False
+    )
+    facet_theme_ids = ArrayField(
+        models.BigIntegerField(), default=list, db_default=EMPTY_IDS, editable=False
+    )
+    facet_author_ids = ArrayField(
+        models.BigIntegerField(), default=list, db_default=EMPTY_IDS, editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)

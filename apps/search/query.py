@@ -388,6 +388,10 @@ regexp_replace(regexp_replace(translate(best.body, '{MARK_START}{MARK_END}', '')
     '<[^<>]*>', ' ', 'g'), '\\[([^\\]]*)\\]\\([^)]*\\)', '\\1', 'g')
 """
 
+# Each article's region, theme and author ids, kept on its row (`apps/search/vectors.py`).
+TERM_IDS = "facet_region_ids, facet_theme_ids, facet_author_ids"
+TERM_IDS_A = "a.facet_region_ids, a.facet_theme_ids, a.facet_author_ids"
+
 # The candidate tiers of the module docstring, re-ranked; `{title_match}` is empty when a title
 # match is a match by construction (the query is "any of these words"). `candidates` are all
 # of them (the facets count them); `ranked` those with a score, `body_only` those without one
@@ -429,7 +433,7 @@ by_head AS (
     LIMIT {{head}}
 ),
 anywhere AS MATERIALIZED (
-    SELECT id, format_id, publish_at FROM articles_article
+    SELECT id, format_id, publish_at, {TERM_IDS} FROM articles_article
     WHERE {{gate}} AND search_vector @@ %(q)s::tsquery
     LIMIT {{any}}
 ),
@@ -440,6 +444,7 @@ body_only AS MATERIALIZED (
 ),
 ranked AS MATERIALIZED (
     SELECT a.id, a.title, a.slug, a.dek, a.publish_at, a.format_id,
+           {TERM_IDS_A},
            ts_rank(a.search_vector, %(q)s::tsquery) * {BOOST_SQL.format("a.publish_at")} AS score
     FROM (
         SELECT id FROM by_head
@@ -450,15 +455,16 @@ ranked AS MATERIALIZED (
 ),
 body_ranked AS MATERIALIZED (
     SELECT a.id, a.title, a.slug, a.dek, a.publish_at, a.format_id,
+           {TERM_IDS_A},
            ts_rank(a.search_vector, %(q)s::tsquery) * {BOOST_SQL.format("a.publish_at")} AS score
     FROM body_only b JOIN articles_article a ON a.id = b.id
     WHERE (SELECT count(*) FROM ranked WHERE score > {{body_bound}})
           < %(limit)s::bigint + %(offset)s::bigint
 ),
 candidates AS (
-    SELECT id, format_id, publish_at FROM ranked
+    SELECT id, format_id, publish_at, {TERM_IDS} FROM ranked
     UNION ALL
-    SELECT id, format_id, publish_at FROM body_only
+    SELECT id, format_id, publish_at, {TERM_IDS} FROM body_only
 ),
 page AS MATERIALIZED (
     SELECT * FROM (SELECT * FROM ranked UNION ALL SELECT * FROM body_ranked) scored
@@ -467,36 +473,35 @@ page AS MATERIALIZED (
 )
 """
 
-BROWSE_SQL = """
+BROWSE_SQL = f"""
 page AS MATERIALIZED (
-    SELECT id, title, slug, dek, publish_at, format_id, NULL::float8 AS score
+    SELECT id, title, slug, dek, publish_at, format_id, {TERM_IDS}, NULL::float8 AS score
     FROM articles_article
-    WHERE {gate}
+    WHERE {{gate}}
     ORDER BY publish_at DESC, id DESC
     LIMIT %(limit)s OFFSET %(offset)s
 )
 """
 
 # Counts per region, theme, format, author and year of the articles in `{rows}` (id,
-# format_id, publish_at), whose ids are the array `{ids}.ids`: one index scan per link table.
+# format_id, publish_at and TERM_IDS): the rows the search has read carry their terms' ids
+# (`Article.facet_region_ids`…), where the link tables cost an index probe per article each.
+# The joins to the vocabularies drop the id of a term deleted since.
 FACET_ROWS_SQL = """
 SELECT 'region' AS name, r.slug AS key, r.name AS label, r."order" AS ord, c.n FROM (
-    SELECT ar.region_id, count(*) AS n FROM {ids}, articles_article_regions ar
-    WHERE ar.article_id = ANY({ids}.ids) GROUP BY ar.region_id
-) c JOIN regions_region r ON r.id = c.region_id
+    SELECT u.id, count(*) AS n FROM {rows} m, unnest(m.facet_region_ids) u(id) GROUP BY u.id
+) c JOIN regions_region r ON r.id = c.id
 UNION ALL
 SELECT 'theme', t.slug, t.name, t."order", c.n FROM (
-    SELECT at.theme_id, count(*) AS n FROM {ids}, articles_article_themes at
-    WHERE at.article_id = ANY({ids}.ids) GROUP BY at.theme_id
-) c JOIN regions_theme t ON t.id = c.theme_id
+    SELECT u.id, count(*) AS n FROM {rows} m, unnest(m.facet_theme_ids) u(id) GROUP BY u.id
+) c JOIN regions_theme t ON t.id = c.id
 UNION ALL
 SELECT 'format', f.slug, f.name, f."order", count(*)
   FROM {rows} m JOIN articles_format f ON f.id = m.format_id GROUP BY f.id
 UNION ALL
 SELECT 'author', au.slug, au.name, 0, c.n FROM (
-    SELECT b.author_id, count(*) AS n FROM {ids}, articles_byline b
-    WHERE b.article_id = ANY({ids}.ids) GROUP BY b.author_id
-) c JOIN articles_author au ON au.id = c.author_id
+    SELECT u.id, count(*) AS n FROM {rows} m, unnest(m.facet_author_ids) u(id) GROUP BY u.id
+) c JOIN articles_author au ON au.id = c.id
 UNION ALL
 SELECT 'year', y::text, y::text, 0, count(*) FROM (
     SELECT extract(year FROM m.publish_at AT TIME ZONE %(tz)s)::int AS y FROM {rows} m
@@ -522,8 +527,7 @@ WHERE shown <= {FACET_VALUES_SHOWN}
 # holds them all), else a lower bound. They come once, with the first row; the one-row
 # `facet_json` on the left keeps them when the page is empty.
 SEARCH_FACETS_SQL = f"""
-candidate_ids AS MATERIALIZED (SELECT array_agg(id) AS ids FROM candidates),
-facet_rows AS ({SHOWN_FACET_ROWS_SQL.format(rows="candidates", ids="candidate_ids")}),
+facet_rows AS ({SHOWN_FACET_ROWS_SQL.format(rows="candidates")}),
 facet_json AS (
     SELECT json_build_array(
         (SELECT count(*) FROM candidates),
@@ -558,11 +562,9 @@ cards AS (
            (SELECT f.name FROM articles_format f WHERE f.id = p.format_id) AS format_name,
            p.score,
            (SELECT json_agg(json_build_array(g.slug, g.name) ORDER BY g."order", g.name)
-              FROM articles_article_regions ar JOIN regions_region g ON g.id = ar.region_id
-             WHERE ar.article_id = p.id) AS regions,
+              FROM regions_region g WHERE g.id = ANY(p.facet_region_ids)) AS regions,
            (SELECT json_agg(json_build_array(t.slug, t.name) ORDER BY t."order", t.name)
-              FROM articles_article_themes at JOIN regions_theme t ON t.id = at.theme_id
-             WHERE at.article_id = p.id) AS themes,
+              FROM regions_theme t WHERE t.id = ANY(p.facet_theme_ids)) AS themes,
            {snippet_columns},
            row_number() OVER (ORDER BY p.score DESC, p.publish_at DESC, p.id DESC) AS n
     FROM page p
@@ -706,13 +708,13 @@ FACET_NAMES = ("region", "theme", "format", "author", "year")
 
 BROWSE_FACETS_SQL = f"""
 WITH matched AS MATERIALIZED (
-    SELECT id, format_id, publish_at FROM articles_article WHERE {{gate}} LIMIT {{limit}}
+    SELECT id, format_id, publish_at, facet_region_ids, facet_theme_ids, facet_author_ids
+    FROM articles_article WHERE {{gate}} LIMIT {{limit}}
 ),
-m AS MATERIALIZED (SELECT * FROM matched LIMIT {{cap}}),
-ids AS MATERIALIZED (SELECT array_agg(id) AS ids FROM m)
+m AS MATERIALIZED (SELECT * FROM matched LIMIT {{cap}})
 SELECT 'total', '', '', 0, count(*) FROM matched
 UNION ALL
-{SHOWN_FACET_ROWS_SQL.format(rows="m", ids="ids")}
+{SHOWN_FACET_ROWS_SQL.format(rows="m")}
 """
 
 

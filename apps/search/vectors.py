@@ -23,6 +23,20 @@ def weighted(text_sql: str, weight: str) -> str:
     )
 
 
+# Each article's region, theme and author ids, in id order: what `Article.region_ids`,
+# `facet_theme_ids` and `facet_author_ids` hold for the search facets (`query.FACET_ROWS_SQL`).
+_TERM_IDS_SQL = """
+SELECT a.id,
+       ARRAY(SELECT r.region_id FROM articles_article_regions r
+             WHERE r.article_id = a.id ORDER BY 1) AS facet_region_ids,
+       ARRAY(SELECT t.theme_id FROM articles_article_themes t
+             WHERE t.article_id = a.id ORDER BY 1) AS facet_theme_ids,
+       ARRAY(SELECT b.author_id FROM articles_byline b
+             WHERE b.article_id = a.id ORDER BY 1) AS facet_author_ids
+FROM articles_article a
+WHERE a.id = ANY(%(ids)s)
+"""
+
 # Each section's text is parsed once: its vector is stored for snippets, and the article's body
 # vector is the sections' body vectors concatenated in order (search_tsvector_agg, created by
 # the search app's migration 0002), which halves the cost of a refresh.
@@ -75,9 +89,11 @@ vectors AS (
     FROM src
 )
 UPDATE articles_article a
-SET search_head = v.head, search_vector = v.head || v.body
-FROM vectors v
-WHERE a.id = v.id
+SET search_head = v.head, search_vector = v.head || v.body,
+    facet_region_ids = t.facet_region_ids, facet_theme_ids = t.facet_theme_ids,
+    facet_author_ids = t.facet_author_ids
+FROM vectors v, ({_TERM_IDS_SQL}) t
+WHERE a.id = v.id AND t.id = v.id
 """
 
 
@@ -98,3 +114,59 @@ def refresh_search_vectors(article_ids: list[int]) -> None:
         # and JIT-compiling that plan costs more than the refresh itself.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(_REFRESH_SQL, {"ids": ids})
+
+
+_SYNC_TERM_IDS_SQL = f"""
+UPDATE articles_article a
+SET facet_region_ids = t.facet_region_ids, facet_theme_ids = t.facet_theme_ids,
+    facet_author_ids = t.facet_author_ids
+FROM ({_TERM_IDS_SQL}) t
+WHERE a.id = t.id
+  AND (a.facet_region_ids, a.facet_theme_ids, a.facet_author_ids)
+      IS DISTINCT FROM (t.facet_region_ids, t.facet_theme_ids, t.facet_author_ids)
+"""
+
+
+def sync_term_ids(article_ids) -> None:
+    """Copy these articles' region, theme and author ids onto their rows (one UPDATE, of the
+    rows that differ). `refresh_search_vectors` does it too; this is for the writes that do not
+    go through it: the term relations and bylines edited directly (`connect_signals`)."""
+    ids = list(article_ids)
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(_SYNC_TERM_IDS_SQL, {"ids": ids})
+
+
+def _terms_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """`m2m_changed` of `Article.regions` and `Article.themes`, from either side."""
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            sync_term_ids([instance.pk])
+        return
+    if action == "pre_clear":  # the articles losing the term, read while they still have it
+        term = type(instance)._meta.model_name  # the through model's "region" or "theme"
+        rows = sender.objects.filter(**{term: instance})
+        instance._cleared_article_ids = list(rows.values_list("article_id", flat=True))
+    elif action == "post_clear":
+        sync_term_ids(getattr(instance, "_cleared_article_ids", ()))
+    elif action in ("post_add", "post_remove"):
+        sync_term_ids(pk_set or ())
+
+
+def _byline_changed(sender, instance, **kwargs) -> None:
+    sync_term_ids([instance.article_id])
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from apps.articles.models import Article, Byline
+
+    for relation in ("regions", "themes"):
+        m2m_changed.connect(
+            _terms_changed,
+            sender=getattr(Article, relation).through,
+            dispatch_uid=f"search_term_ids_{relation}",
+        )
+    post_save.connect(_byline_changed, sender=Byline, dispatch_uid="search_byline_saved")
+    post_delete.connect(_byline_changed, sender=Byline, dispatch_uid="search_byline_deleted")
