@@ -33,6 +33,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQueryField
@@ -224,6 +225,22 @@ def prepare(q: str) -> ParsedQuery:
         any_terms=any_terms,
         common=not words.isdisjoint(_common["lexemes"]),
     )
+
+
+def common_lexemes() -> frozenset:
+    """The common lexemes (`COMMON_LEXEMES_SQL`), read again when `COMMON_SECONDS` old."""
+    read_at = _common["read_at"]
+    if read_at is None or time.monotonic() - read_at > COMMON_SECONDS:
+        with connection.cursor() as cursor:
+            execute_bounded(cursor, f"SELECT {COMMON_LEXEMES_SQL}", [COMMON_SHARE])
+            _common.update(lexemes=frozenset(cursor.fetchone()[0]), read_at=time.monotonic())
+    return _common["lexemes"]
+
+
+def likely_common(q: str) -> bool:
+    """Whether a word of `q`, as typed, is a common lexeme (see `search_text`)."""
+    lexemes = common_lexemes()
+    return any(w in lexemes for w in re.findall(r"\w+", " ".join(wanted_words(q)).lower()))
 
 
 def wanted_words(q: str) -> list[str]:
@@ -533,7 +550,9 @@ facet_json AS (
         (SELECT count(*) FROM candidates),
         (SELECT count(*) FROM anywhere),
         (SELECT max(title_matches) FROM title_pool),
-        (SELECT json_agg(json_build_array(name, key, label, ord, n)) FROM facet_rows)
+        (SELECT json_agg(json_build_array(name, key, label, ord, n)) FROM facet_rows),
+        %(any_form)s::boolean,
+        %(has_terms)s::boolean
     ) AS facets
 )"""
 
@@ -618,9 +637,62 @@ def search_sql(parsed: ParsedQuery, filters: Filters) -> tuple[str, dict]:
         body_bound=repr(BODY_BOUND),
     )
     params.update(
-        q=parsed.tsquery, any=parsed.any_terms, headline=HEADLINE_OPTIONS, tz=settings.TIME_ZONE
+        q=parsed.tsquery,
+        any=parsed.any_terms,
+        any_form=parsed.tsquery == parsed.any_terms,
+        has_terms=parsed.has_terms,
+        headline=HEADLINE_OPTIONS,
+        tz=settings.TIME_ZONE,
     )
     return SEARCH_SQL.replace("{candidates}", candidates), params
+
+
+# What `prepare()` reads of a query, in SQL: the statement of `search_text()` parses the
+# reader's words itself (`raw`, `negated` and `wanted` as `prepare()` has them), so that a
+# search is one round trip and one statement. `any_form` and `prunable` are the choices
+# `search_sql()` makes in Python.
+PARSED_SQL = """
+parsed AS MATERIALIZED (
+    SELECT q, any_terms, q::text = any_terms::text AS any_form,
+           q::text = any_terms::text
+           AND btrim(regexp_replace(q::text, '''(?:[^'']|'''')*''', '', 'g'), ' |()') = ''
+               AS prunable,
+           has_terms
+    FROM (
+        SELECT ({combined}) AS q,
+               websearch_to_tsquery('english', %(wanted)s)
+               || websearch_to_tsquery('simple', %(wanted)s) AS any_terms,
+               querytree(websearch_to_tsquery('english', %(raw)s)) NOT IN ('', 'T') AS has_terms
+    ) words
+)"""
+
+
+@cache
+def _text_search_sql(where: str) -> str:
+    """`search_sql()`'s statement for a query parsed in it (`PARSED_SQL`), behind the gate
+    `where`. What `search_sql()` reads of a ParsedQuery is read of `parsed` instead, and the
+    gate also asks for words: a query without any (stop words, exclusions only) reads nothing."""
+    names = iter(["negated", "negated", "raw", "raw", "raw", "raw", "negated", "negated"])
+    combined = re.sub("%s", lambda m: f"%({next(names)})s", COMBINED_TSQUERY_SQL)
+    candidates = CANDIDATES_SQL.format(
+        gate=f"{where} AND (SELECT has_terms FROM parsed)",
+        title_match="AND ((SELECT any_form FROM parsed) OR search_title @@ %(q)s::tsquery"
+        " OR search_head @@ %(q)s::tsquery OR search_vector @@ %(q)s::tsquery)",
+        pool=TITLE_POOL_FACTOR * HEAD_CANDIDATES,
+        head=HEAD_CANDIDATES,
+        any=ANY_CANDIDATES,
+        prune="(SELECT prunable FROM parsed)",
+        body_bound=repr(BODY_BOUND),
+    )
+    sql = SEARCH_SQL.replace("WITH {candidates},", f"WITH {PARSED_SQL},\n{candidates},")
+    for param, value in (
+        ("%(q)s::tsquery", "(SELECT q FROM parsed)"),
+        ("%(any)s::tsquery", "(SELECT any_terms FROM parsed)"),
+        ("%(any_form)s::boolean", "(SELECT any_form FROM parsed)"),
+        ("%(has_terms)s::boolean", "(SELECT has_terms FROM parsed)"),
+    ):
+        sql = sql.replace(param, value)
+    return sql.replace("{combined}", combined)
 
 
 def _results(rows: list[tuple]) -> list[Result]:
@@ -652,15 +724,48 @@ def search(
     """
     sql, params = search_sql(parsed, filters)
     params.update(limit=limit, offset=offset)
-    rows = fetch_prepared(sql, params, custom_plan=parsed.common)
-    ranked, anywhere, title_matches, values = rows[0][0]
+    page, facets, _ = _page_and_facets(fetch_prepared(sql, params, custom_plan=parsed.common))
+    return page, facets
+
+
+def _page_and_facets(rows: list[tuple]) -> tuple[Page, "Facets", bool]:
+    """The page, the facets, and whether the query had words, from the search statement."""
+    ranked, anywhere, title_matches, values, any_form, has_terms = rows[0][0]
     # Fewer than ANY_CANDIDATES anywhere: those were all the matches, all of them ranked.
     exact = anywhere < ANY_CANDIDATES
     total = ranked
-    if not exact and parsed.tsquery == parsed.any_terms:
+    if not exact and any_form:
         total = max(ranked, title_matches or 0)  # then every title match is a match
     facets = _facets(values or [], total=total, capped=not exact)
-    return Page(results=_results(rows), ranked_total=ranked), facets
+    return Page(results=_results(rows), ranked_total=ranked), facets, has_terms
+
+
+def search_text(
+    q: str, filters: Filters, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[Page, "Facets", bool]:
+    """`search(prepare(q), filters, offset, limit)`, and whether `q` has words to look for, in
+    one statement that parses `q` itself (`PARSED_SQL`): `prepare()` then `search()` are two
+    round trips and two statements. A query with a common word gets a plan made for its words
+    (`ParsedQuery.common`), which needs the parse first, so it takes the two steps; "common"
+    is judged here on the words as typed against the common lexemes (exact forms are among
+    them: every text is indexed in the `simple` configuration too). A wrong guess costs
+    speed, never results."""
+    if likely_common(q):
+        parsed = prepare(q)
+        if not parsed.has_terms:
+            return Page(results=[], ranked_total=0), Facets(), False
+        return (*search(parsed, filters, offset, limit), True)
+    where, params = gate(filters)
+    params.update(
+        raw=q,
+        negated=" or ".join(excluded_terms(q)),
+        wanted=" or ".join(wanted_words(q)),
+        headline=HEADLINE_OPTIONS,
+        tz=settings.TIME_ZONE,
+        limit=limit,
+        offset=offset,
+    )
+    return _page_and_facets(fetch_prepared(_text_search_sql(where), params, custom_plan=False))
 
 
 def browse(filters: Filters, offset: int = 0, limit: int = PAGE_SIZE) -> Page:

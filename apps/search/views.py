@@ -65,10 +65,9 @@ def run_search(q: str, filters: query.Filters, page: int) -> dict:
     (`query.bounded`), without a transaction of its own."""
     offset = (page - 1) * query.PAGE_SIZE
     if q:
-        parsed = query.prepare(q)
-        if not parsed.has_terms:
+        found, facets, has_terms = query.search_text(q, filters, offset, query.PAGE_SIZE)
+        if not has_terms:
             return {"no_terms": True, "facets": None}
-        found, facets = query.search(parsed, filters, offset, query.PAGE_SIZE)
         ranked_total = found.ranked_total
     else:
         found = query.browse(filters, offset, query.PAGE_SIZE)

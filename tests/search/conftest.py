@@ -1,8 +1,10 @@
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from apps.search import query
 from tests.factories import ArticleFactory, SectionFactory
 
 
@@ -19,3 +21,11 @@ def publish():
         return article
 
     return make
+
+
+@pytest.fixture
+def no_common_words(monkeypatch):
+    """No word is common (`query.likely_common`), whatever the planner's statistics say and
+    however long ago this process read them: every search is one statement."""
+    monkeypatch.setitem(query._common, "lexemes", frozenset())
+    monkeypatch.setitem(query._common, "read_at", time.monotonic())
