@@ -20,9 +20,10 @@ Then the candidates are re-ranked by the full vector times the boost.
 
 A search is one SQL statement (`SEARCH_SQL`): the candidate tiers, the re-ranking, the page, for
 each result on it its format, regions, themes and best-matching section with a headline, and
-the facets. The facets count the ranked candidates: when `anywhere` fell short of its limit they
-are every match and the counts are exact; otherwise they are lower bounds, shown with a "+".
-The statement is written once as text because building it with the ORM cost more than running
+the facets; the reader's page runs it with the words parsed in it too (`search_text()`). The
+facets count the ranked candidates: when `anywhere` fell short of its limit they are every
+match and the counts are exact; otherwise they are lower bounds, shown with a "+". The
+statement is written once as text because building it with the ORM cost more than running
 it, and it is prepared on the connection (`fetch_prepared()`): parsing and planning it cost more
 than running it for all but the commonest words. Its gate (`gate()`) is still
 `Article.objects.published()` with the reader's filters, compiled to a WHERE clause, so drafts
