@@ -617,30 +617,42 @@ SELECT NULL, c.* FROM cards c ORDER BY c.n
 )
 
 
-def search_sql(parsed: ParsedQuery, filters: Filters) -> tuple[str, dict]:
-    """The search statement and its params, less `limit` and `offset`."""
-    where, params = gate(filters)
-    # A title with any of the words matches when the query is just "any of these words";
-    # otherwise the title, then the head, then the full vector say whether it matches.
-    title_match = (
-        ""
-        if parsed.tsquery == parsed.any_terms
-        else "AND (search_title @@ %(q)s::tsquery OR search_head @@ %(q)s::tsquery"
-        " OR search_vector @@ %(q)s::tsquery)"
-    )
-    candidates = CANDIDATES_SQL.format(
+# Whether a candidate of the title tier matches the whole query: its title, then its head, then
+# its full vector say so.
+TITLE_MATCH_SQL = (
+    "search_title @@ %(q)s::tsquery OR search_head @@ %(q)s::tsquery"
+    " OR search_vector @@ %(q)s::tsquery"
+)
+
+
+def _candidates(where: str, title_match: str, prune: str) -> str:
+    """CANDIDATES_SQL behind the gate `where`, with `search_sql()`'s two choices."""
+    return CANDIDATES_SQL.format(
         gate=where,
         title_match=title_match,
         pool=TITLE_POOL_FACTOR * HEAD_CANDIDATES,
         head=HEAD_CANDIDATES,
         any=ANY_CANDIDATES,
-        prune="true" if title_match == "" and only_words(parsed.tsquery) else "false",
+        prune=prune,
         body_bound=repr(BODY_BOUND),
+    )
+
+
+def search_sql(parsed: ParsedQuery, filters: Filters) -> tuple[str, dict]:
+    """The search statement and its params, less `limit` and `offset`."""
+    where, params = gate(filters)
+    # A title with any of the words matches when the query is just "any of these words";
+    # otherwise the title, then the head, then the full vector say whether it matches.
+    any_form = parsed.tsquery == parsed.any_terms
+    candidates = _candidates(
+        where,
+        title_match="" if any_form else f"AND ({TITLE_MATCH_SQL})",
+        prune="true" if any_form and only_words(parsed.tsquery) else "false",
     )
     params.update(
         q=parsed.tsquery,
         any=parsed.any_terms,
-        any_form=parsed.tsquery == parsed.any_terms,
+        any_form=any_form,
         has_terms=parsed.has_terms,
         headline=HEADLINE_OPTIONS,
         tz=settings.TIME_ZONE,
@@ -675,15 +687,10 @@ def _text_search_sql(where: str) -> str:
     gate also asks for words: a query without any (stop words, exclusions only) reads nothing."""
     names = iter(["negated", "negated", "raw", "raw", "raw", "raw", "negated", "negated"])
     combined = re.sub("%s", lambda m: f"%({next(names)})s", COMBINED_TSQUERY_SQL)
-    candidates = CANDIDATES_SQL.format(
-        gate=f"{where} AND (SELECT has_terms FROM parsed)",
-        title_match="AND ((SELECT any_form FROM parsed) OR search_title @@ %(q)s::tsquery"
-        " OR search_head @@ %(q)s::tsquery OR search_vector @@ %(q)s::tsquery)",
-        pool=TITLE_POOL_FACTOR * HEAD_CANDIDATES,
-        head=HEAD_CANDIDATES,
-        any=ANY_CANDIDATES,
+    candidates = _candidates(
+        f"{where} AND (SELECT has_terms FROM parsed)",
+        title_match=f"AND ((SELECT any_form FROM parsed) OR {TITLE_MATCH_SQL})",
         prune="(SELECT prunable FROM parsed)",
-        body_bound=repr(BODY_BOUND),
     )
     sql = SEARCH_SQL.replace("WITH {candidates},", f"WITH {PARSED_SQL},\n{candidates},")
     for param, value in (
