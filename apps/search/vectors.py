@@ -8,6 +8,10 @@ title A; dek, takeaways, section headings and region/theme/tag names B; lead and
 vector is `search_head || body`, so the head's positions open the full vector and a head match
 ranks the same way in both. Search ranks candidates by the head first (see `query.py`).
 Each section also gets its own vector (heading B, body C) to pick the best snippet.
+
+The same refresh copies the article's region, theme and author ids onto its row for the
+facets (`Article.facet_region_ids`…); `connect_signals` keeps them when those relations are
+edited directly.
 """
 
 from django.db import connection, transaction
@@ -23,7 +27,7 @@ def weighted(text_sql: str, weight: str) -> str:
     )
 
 
-# Each article's region, theme and author ids, in id order: what `Article.region_ids`,
+# Each article's region, theme and author ids, in id order: what `Article.facet_region_ids`,
 # `facet_theme_ids` and `facet_author_ids` hold for the search facets (`query.FACET_ROWS_SQL`).
 _TERM_IDS_SQL = """
 SELECT a.id,
