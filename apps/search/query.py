@@ -201,8 +201,7 @@ def prepare(q: str) -> ParsedQuery:
     """
     sql, params = combined_tsquery(q)
     wanted = " or ".join(wanted_words(q))
-    read_at = _common["read_at"]
-    stale = read_at is None or time.monotonic() - read_at > COMMON_SECONDS
+    stale = _common_stale()
     with connection.cursor() as cursor:
         execute_bounded(
             cursor,
@@ -217,7 +216,7 @@ def prepare(q: str) -> ParsedQuery:
         )
         text, has_terms, any_terms, common = cursor.fetchone()
     if stale:
-        _common.update(lexemes=frozenset(common), read_at=time.monotonic())
+        _remember_common(common)
     words = {w.replace("''", "'") for w in _LEXEME.findall(text)}
     return ParsedQuery(
         text=q,
@@ -228,13 +227,22 @@ def prepare(q: str) -> ParsedQuery:
     )
 
 
-def common_lexemes() -> frozenset:
-    """The common lexemes (`COMMON_LEXEMES_SQL`), read again when `COMMON_SECONDS` old."""
+def _common_stale() -> bool:
     read_at = _common["read_at"]
-    if read_at is None or time.monotonic() - read_at > COMMON_SECONDS:
+    return read_at is None or time.monotonic() - read_at > COMMON_SECONDS
+
+
+def _remember_common(lexemes) -> None:
+    _common.update(lexemes=frozenset(lexemes), read_at=time.monotonic())
+
+
+def common_lexemes() -> frozenset:
+    """The common lexemes (`COMMON_LEXEMES_SQL`), read again when `COMMON_SECONDS` old
+    (`prepare()` reads them within its own query)."""
+    if _common_stale():
         with connection.cursor() as cursor:
             execute_bounded(cursor, f"SELECT {COMMON_LEXEMES_SQL}", [COMMON_SHARE])
-            _common.update(lexemes=frozenset(cursor.fetchone()[0]), read_at=time.monotonic())
+            _remember_common(cursor.fetchone()[0])
     return _common["lexemes"]
 
 

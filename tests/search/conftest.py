@@ -29,3 +29,17 @@ def no_common_words(monkeypatch):
     however long ago this process read them: every search is one statement."""
     monkeypatch.setitem(query._common, "lexemes", frozenset())
     monkeypatch.setitem(query._common, "read_at", time.monotonic())
+
+
+@pytest.fixture
+def prepared_statements(monkeypatch):
+    """The (sql, custom_plan) of every statement `query.fetch_prepared` runs, in order."""
+    seen = []
+    fetch_prepared = query.fetch_prepared
+
+    def spy(sql, params, custom_plan):
+        seen.append((sql, custom_plan))
+        return fetch_prepared(sql, params, custom_plan)
+
+    monkeypatch.setattr(query, "fetch_prepared", spy)
+    return seen

@@ -83,21 +83,16 @@ def test_the_drafts_stay_out_and_stop_words_ask_for_a_word(corpus, no_common_wor
     assert (page.results, facets.total, has_terms) == ([], 0, False)
 
 
-def test_a_common_word_is_parsed_first_for_a_plan_of_its_own(corpus, monkeypatch):
+def test_a_common_word_is_parsed_first_for_a_plan_of_its_own(
+    corpus, monkeypatch, prepared_statements
+):
     monkeypatch.setitem(query._common, "lexemes", frozenset({"deterrence"}))
     monkeypatch.setitem(query._common, "read_at", query.time.monotonic())
-    seen = []
-    fetch_prepared = query.fetch_prepared
-
-    def spy(sql, params, custom_plan):
-        seen.append(custom_plan)
-        return fetch_prepared(sql, params, custom_plan)
-
-    monkeypatch.setattr(query, "fetch_prepared", spy)
     with CaptureQueriesContext(connection) as queries:
         merged = outcome(*query.search_text("Deterrence -summit", query.Filters()))
-    assert len(queries.captured_queries) == 2 and seen == [True]
+    assert len(queries.captured_queries) == 2
+    assert [plan for _, plan in prepared_statements] == [True]
     assert merged == two_steps("Deterrence -summit", query.Filters())
-    seen.clear()
+    prepared_statements.clear()
     query.search_text("tariffs", query.Filters())
-    assert seen == [False]
+    assert [plan for _, plan in prepared_statements] == [False]

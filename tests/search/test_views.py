@@ -263,17 +263,10 @@ def test_a_query_of_stop_words_or_exclusions_only_asks_for_a_word(client, archiv
 
 
 def test_every_search_statement_runs_under_a_statement_timeout(
-    client, archive, monkeypatch, no_common_words
+    client, archive, no_common_words, prepared_statements
 ):
     timeout = f"SELECT set_config('statement_timeout', '{query.STATEMENT_TIMEOUT_MS}ms', true);"
-    prepared = []
-    fetch_prepared = query.fetch_prepared
-
-    def spy(sql, params, custom_plan):
-        prepared.append(sql)
-        return fetch_prepared(sql, params, custom_plan)
-
-    monkeypatch.setattr(query, "fetch_prepared", spy)
+    prepared = prepared_statements
     for params, searches in (({"q": "alliance"}, 1), ({}, 0), ({"q": "alliance", "page": 2}, 1)):
         prepared.clear()
         with CaptureQueriesContext(connection) as queries:
