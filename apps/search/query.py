@@ -14,7 +14,9 @@ each full vector is large (TOASTed) and must be read back. So ranking has a cand
 2. When the title tier is short, the head tier fills it up: head matches, same order.
 3. Up to `ANY_CANDIDATES` other matches in no particular order: for a rare word that is every
    match, so its ranking is exact.
-Then the candidates are re-ranked by the full vector times the boost.
+Then the candidates are re-ranked by the full vector times the boost. On the plan made for
+common words, a phrase is checked in the head and `anywhere` tiers only among pools of articles
+with all its words (`PHRASE_POOLS_SQL`): checking a phrase reads the vector back.
 
 `quality.exhaustive_ranking()` ranks every match by the same score, to measure the agreement.
 
@@ -108,6 +110,9 @@ class ParsedQuery:
     has_terms: bool  # at least one word that is not a stop word nor an exclusion
     any_terms: str = ""  # any one of the wanted words, either form: finds title matches
     common: bool = False  # a word in more than COMMON_SHARE of the articles (`prepare()`)
+    # With a phrase in `tsquery` (a quoted phrase, a hyphenated word): the same query less its
+    # exclusions, with "and" for each phrase, which every match of `tsquery` matches too.
+    loose: str = ""
 
 
 # English stems OR exact forms; an excluded word is excluded in both forms (see excluded_terms).
@@ -201,6 +206,7 @@ def prepare(q: str) -> ParsedQuery:
     """
     sql, params = combined_tsquery(q)
     wanted = " or ".join(wanted_words(q))
+    positive = without_exclusions(q)
     stale = _common_stale()
     with connection.cursor() as cursor:
         execute_bounded(
@@ -210,11 +216,13 @@ def prepare(q: str) -> ParsedQuery:
                    querytree(websearch_to_tsquery('english', %s)) NOT IN ('', 'T'),
                    (websearch_to_tsquery('english', %s)
                     || websearch_to_tsquery('simple', %s))::text,
+                   (websearch_to_tsquery('english', %s)
+                    || websearch_to_tsquery('simple', %s))::text,
                    {COMMON_LEXEMES_SQL if stale else "NULL"}
             """,
-            [*params, q, wanted, wanted, *([COMMON_SHARE] if stale else [])],
+            [*params, q, wanted, wanted, positive, positive, *([COMMON_SHARE] if stale else [])],
         )
-        text, has_terms, any_terms, common = cursor.fetchone()
+        text, has_terms, any_terms, positive_terms, common = cursor.fetchone()
     if stale:
         _remember_common(common)
     words = {w.replace("''", "'") for w in _LEXEME.findall(text)}
@@ -224,7 +232,22 @@ def prepare(q: str) -> ParsedQuery:
         has_terms=bool(has_terms),
         any_terms=any_terms,
         common=not words.isdisjoint(_common["lexemes"]),
+        loose=_without_phrases(positive_terms) if has_phrase(text) else "",
     )
+
+
+_LEXEME_OR_PHRASE = re.compile(r"('(?:[^']|'')*')|<(?:-|\d+)>")
+
+
+def has_phrase(tsquery_text: str) -> bool:
+    """Whether the tsquery asks for words next to each other (`<->`, `<N>`)."""
+    return "<" in _LEXEME.sub("", tsquery_text)
+
+
+def _without_phrases(tsquery_text: str) -> str:
+    """The tsquery with "and" (`&`) for each phrase operator: it matches whatever the
+    tsquery matches, and a GIN index answers it without reading the vectors back."""
+    return _LEXEME_OR_PHRASE.sub(lambda m: m[1] or "&", tsquery_text)
 
 
 def _common_stale() -> bool:
@@ -277,7 +300,22 @@ def excluded_terms(q: str) -> list[str]:
     article through on the exact-form side when it says "deterrent"; excluding these terms in
     both forms keeps an exclusion an exclusion.
     """
-    terms: list[str] = []
+    return [term for _, _, term in _exclusions(q)]
+
+
+def without_exclusions(q: str) -> str:
+    """`q` less the words and phrases it excludes (`excluded_terms`)."""
+    kept, start = [], 0
+    for begin, end, _ in _exclusions(q):
+        kept.append(q[start:begin])
+        start = end
+    kept.append(q[start:])
+    return " ".join("".join(kept).split())
+
+
+def _exclusions(q: str):
+    """(start, end, term) of each exclusion in `q`: a dash at the start of a word, then the word
+    or a quoted phrase."""
     i, n = 0, len(q)
     while i < n:
         if q[i] == "-" and (i == 0 or q[i - 1].isspace()) and i + 1 < n and not q[i + 1].isspace():
@@ -285,17 +323,16 @@ def excluded_terms(q: str) -> list[str]:
                 end = q.find('"', i + 2)
                 end = n if end == -1 else end
                 if phrase := q[i + 2 : end].strip():
-                    terms.append(f'"{phrase}"')
+                    yield i, end + 1, f'"{phrase}"'
                 i = end + 1
                 continue
             j = i + 1
             while j < n and not q[j].isspace() and q[j] != '"':
                 j += 1
-            terms.append(q[i + 1 : j])
+            yield i, j, q[i + 1 : j]
             i = j
             continue
         i += 1
-    return terms
 
 
 @dataclass(frozen=True)
@@ -439,11 +476,11 @@ title_tier AS MATERIALIZED (
     ORDER BY head_score DESC
     LIMIT {{head}}
 ),
-head_matches AS MATERIALIZED (
+{{pools}}head_matches AS MATERIALIZED (
     SELECT id, {_score("search_head")} AS head_score
     FROM articles_article
     WHERE (SELECT count(*) FROM title_tier) < {{head}}
-      AND {{gate}} AND search_head @@ %(q)s::tsquery
+      AND {{head_scope}} AND search_head @@ %(q)s::tsquery
       AND id NOT IN (SELECT id FROM title_tier)
 ),
 head_tier AS MATERIALIZED (
@@ -460,7 +497,7 @@ by_head AS (
 ),
 anywhere AS MATERIALIZED (
     SELECT id, format_id, publish_at, {TERM_IDS} FROM articles_article
-    WHERE {{gate}} AND search_vector @@ %(q)s::tsquery
+    WHERE {{any_scope}} AND search_vector @@ %(q)s::tsquery
     LIMIT {{any}}
 ),
 body_only AS MATERIALIZED (
@@ -498,6 +535,29 @@ page AS MATERIALIZED (
     LIMIT %(limit)s OFFSET %(offset)s
 )
 """
+
+# For a query with a phrase (`ParsedQuery.loose`), where the tiers above look in `head_pool` and
+# `any_pool`: checking a phrase reads each vector back (from TOAST), and two common words share
+# thousands of heads (17,000 for "nuclear deterrence" at 100k: ~0.2 s through the GIN index).
+# So the phrase is checked only among the newest `HEAD_POOL` heads, and `ANY_POOL` articles,
+# with all its words: the GIN index finds those without reading a vector. A full `any_pool`
+# makes the facets lower bounds (see `_page_and_facets`).
+PHRASE_POOLS_SQL = """
+head_pool AS MATERIALIZED (
+    SELECT id FROM articles_article
+    WHERE (SELECT count(*) FROM title_tier) < {head}
+      AND {gate} AND search_head @@ %(loose)s::tsquery
+    ORDER BY publish_at DESC
+    LIMIT {head_pool}
+),
+any_pool AS MATERIALIZED (
+    SELECT id FROM articles_article
+    WHERE {gate} AND search_vector @@ %(loose)s::tsquery
+    LIMIT {any_pool}
+),
+"""
+HEAD_POOL = 1000
+ANY_POOL = 400
 
 BROWSE_SQL = f"""
 page AS MATERIALIZED (
@@ -561,7 +621,8 @@ facet_json AS (
         (SELECT max(title_matches) FROM title_pool),
         (SELECT json_agg(json_build_array(name, key, label, ord, n)) FROM facet_rows),
         %(any_form)s::boolean,
-        %(has_terms)s::boolean
+        %(has_terms)s::boolean,
+        {{pooled}}
     ) AS facets
 )"""
 
@@ -633,8 +694,14 @@ TITLE_MATCH_SQL = (
 )
 
 
-def _candidates(where: str, title_match: str, prune: str) -> str:
-    """CANDIDATES_SQL behind the gate `where`, with `search_sql()`'s two choices."""
+def _candidates(where: str, title_match: str, prune: str, phrase: bool = False) -> str:
+    """CANDIDATES_SQL behind the gate `where`, with `search_sql()`'s choices; with `phrase`,
+    the head and `anywhere` tiers look in the pools of PHRASE_POOLS_SQL."""
+    pools = ""
+    if phrase:
+        pools = PHRASE_POOLS_SQL.format(
+            gate=where, head=HEAD_CANDIDATES, head_pool=HEAD_POOL, any_pool=ANY_POOL
+        )
     return CANDIDATES_SQL.format(
         gate=where,
         title_match=title_match,
@@ -643,6 +710,9 @@ def _candidates(where: str, title_match: str, prune: str) -> str:
         any=ANY_CANDIDATES,
         prune=prune,
         body_bound=repr(BODY_BOUND),
+        pools=pools,
+        head_scope="id IN (SELECT id FROM head_pool)" if phrase else where,
+        any_scope="id IN (SELECT id FROM any_pool)" if phrase else where,
     )
 
 
@@ -652,20 +722,24 @@ def search_sql(parsed: ParsedQuery, filters: Filters) -> tuple[str, dict]:
     # A title with any of the words matches when the query is just "any of these words";
     # otherwise the title, then the head, then the full vector say whether it matches.
     any_form = parsed.tsquery == parsed.any_terms
+    phrase = bool(parsed.loose)
     candidates = _candidates(
         where,
         title_match="" if any_form else f"AND ({TITLE_MATCH_SQL})",
         prune="true" if any_form and only_words(parsed.tsquery) else "false",
+        phrase=phrase,
     )
     params.update(
         q=parsed.tsquery,
         any=parsed.any_terms,
+        loose=parsed.loose,
         any_form=any_form,
         has_terms=parsed.has_terms,
         headline=HEADLINE_OPTIONS,
         tz=settings.TIME_ZONE,
     )
-    return SEARCH_SQL.replace("{candidates}", candidates), params
+    pooled = "(SELECT count(*) FROM any_pool)" if phrase else "0"
+    return SEARCH_SQL.replace("{candidates}", candidates).replace("{pooled}", pooled), params
 
 
 # What `prepare()` reads of a query, in SQL: the statement of `search_text()` parses the
@@ -701,6 +775,7 @@ def _text_search_sql(where: str) -> str:
         prune="(SELECT prunable FROM parsed)",
     )
     sql = SEARCH_SQL.replace("WITH {candidates},", f"WITH {PARSED_SQL},\n{candidates},")
+    sql = sql.replace("{pooled}", "0")
     for param, value in (
         ("%(q)s::tsquery", "(SELECT q FROM parsed)"),
         ("%(any)s::tsquery", "(SELECT any_terms FROM parsed)"),
@@ -746,9 +821,10 @@ def search(
 
 def _page_and_facets(rows: list[tuple]) -> tuple[Page, "Facets", bool]:
     """The page, the facets, and whether the query had words, from the search statement."""
-    ranked, anywhere, title_matches, values, any_form, has_terms = rows[0][0]
-    # Fewer than ANY_CANDIDATES anywhere: those were all the matches, all of them ranked.
-    exact = anywhere < ANY_CANDIDATES
+    ranked, anywhere, title_matches, values, any_form, has_terms, pooled = rows[0][0]
+    # Fewer than ANY_CANDIDATES anywhere, from a pool short of ANY_POOL (PHRASE_POOLS_SQL):
+    # those were all the matches, all of them ranked.
+    exact = anywhere < ANY_CANDIDATES and pooled < ANY_POOL
     total = ranked
     if not exact and any_form:
         total = max(ranked, title_matches or 0)  # then every title match is a match
