@@ -463,7 +463,7 @@ CANDIDATES_SQL = f"""
 title_pool AS MATERIALIZED (
     SELECT id, count(*) OVER () AS title_matches FROM (
         SELECT id, {_score("search_title")} AS title_score FROM articles_article
-        WHERE {{gate}} AND search_title @@ %(any)s::tsquery
+        WHERE {{gate}} AND search_title @@ {{title_words}}::tsquery
         OFFSET 0  -- scored here: the window below then keeps (id, score), not whole rows
     ) title_matches
     ORDER BY title_score DESC
@@ -478,7 +478,7 @@ title_tier AS MATERIALIZED (
 ),
 {{pools}}head_matches AS MATERIALIZED (
     SELECT id, {_score("search_head")} AS head_score
-    FROM articles_article
+    FROM {{head_from}}
     WHERE (SELECT count(*) FROM title_tier) < {{head}}
       AND {{head_scope}} AND search_head @@ %(q)s::tsquery
       AND id NOT IN (SELECT id FROM title_tier)
@@ -496,7 +496,7 @@ by_head AS (
     LIMIT {{head}}
 ),
 anywhere AS MATERIALIZED (
-    SELECT id, format_id, publish_at, {TERM_IDS} FROM articles_article
+    SELECT id, format_id, publish_at, {TERM_IDS} FROM {{any_from}}
     WHERE {{any_scope}} AND search_vector @@ %(q)s::tsquery
     LIMIT {{any}}
 ),
@@ -536,27 +536,28 @@ page AS MATERIALIZED (
 )
 """
 
-# For a query with a phrase (`ParsedQuery.loose`), where the tiers above look in `head_pool` and
-# `any_pool`: checking a phrase reads each vector back (from TOAST), and two common words share
-# thousands of heads (17,000 for "nuclear deterrence" at 100k: ~0.2 s through the GIN index).
-# So the phrase is checked only among the newest `HEAD_POOL` heads, and `ANY_POOL` articles,
-# with all its words: the GIN index finds those without reading a vector. A full `any_pool`
-# makes the facets lower bounds (see `_page_and_facets`).
-PHRASE_POOLS_SQL = """
+# For a query with a phrase (`ParsedQuery.loose`), the head and `anywhere` tiers above read
+# `head_pool` and `any_pool` (the title pool takes the titles with all the words): checking a
+# phrase reads each vector back (from TOAST), and two common words share thousands of heads
+# (17,000 for "nuclear deterrence" at 100k: ~0.2 s through the GIN index). So the phrase is
+# checked only among the newest `HEAD_POOL` heads, and `ANY_POOL` articles, with all its words.
+# The pools carry the vectors, so that the planner cannot check the phrase outside them. A
+# full `any_pool` makes the facets lower bounds (see `_page_and_facets`).
+PHRASE_POOLS_SQL = f"""
 head_pool AS MATERIALIZED (
-    SELECT id FROM articles_article
-    WHERE (SELECT count(*) FROM title_tier) < {head}
-      AND {gate} AND search_head @@ %(loose)s::tsquery
+    SELECT id, publish_at, search_head FROM articles_article
+    WHERE (SELECT count(*) FROM title_tier) < {{head}}
+      AND {{gate}} AND search_head @@ %(loose)s::tsquery
     ORDER BY publish_at DESC
-    LIMIT {head_pool}
+    LIMIT {{head_pool}}
 ),
 any_pool AS MATERIALIZED (
-    SELECT id FROM articles_article
-    WHERE {gate} AND search_vector @@ %(loose)s::tsquery
-    LIMIT {any_pool}
+    SELECT id, format_id, publish_at, {TERM_IDS}, search_vector FROM articles_article
+    WHERE {{gate}} AND search_vector @@ %(loose)s::tsquery
+    LIMIT {{any_pool}}
 ),
 """
-HEAD_POOL = 1000
+HEAD_POOL = 400
 ANY_POOL = 400
 
 BROWSE_SQL = f"""
@@ -711,8 +712,11 @@ def _candidates(where: str, title_match: str, prune: str, phrase: bool = False) 
         prune=prune,
         body_bound=repr(BODY_BOUND),
         pools=pools,
-        head_scope="id IN (SELECT id FROM head_pool)" if phrase else where,
-        any_scope="id IN (SELECT id FROM any_pool)" if phrase else where,
+        title_words="%(loose)s" if phrase else "%(any)s",
+        head_from="head_pool" if phrase else "articles_article",
+        head_scope="true" if phrase else where,
+        any_from="any_pool" if phrase else "articles_article",
+        any_scope="true" if phrase else where,
     )
 
 

@@ -82,3 +82,10 @@ def test_a_full_pool_of_other_matches_makes_the_counts_lower_bounds(briefs, monk
     titles, facets = phrase_search()
     assert titles == ["Today", "Archive"]  # both heads are in the head pool
     assert facets.capped and facets.total_display == "2+"
+
+
+def test_a_title_with_the_phrase_comes_first(briefs, publish):
+    publish(title="Nuclear deterrence revisited", days_ago=400)
+    publish(title="Nuclear talks and deterrence", days_ago=2)  # both words, apart
+    titles, facets = phrase_search()
+    assert titles == ["Nuclear deterrence revisited", "Today", "Archive"]
