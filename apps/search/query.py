@@ -374,10 +374,20 @@ def gate(filters: Filters) -> tuple[str, dict]:
     is the clock (`gate_now`): the status and the filters' values are written in, so that a
     plan made without the parameters (`fetch_prepared`) still knows them. Left a parameter, the
     status made such a plan walk the status index (95,000 entries at 100k) for every search.
+
+    The clock is compared as `(publish_at <= %(gate_now)s) IS TRUE`, the same test written so
+    that no index can take it. Without the value, the planner guesses a third of the rows for
+    `publish_at <= $n`, and a GIN scan ANDed with the status-and-time index then looks cheaper
+    than reading the matches' rows. When the article rows were wider (head vectors kept in
+    the row, at 100k), the generic plan made that choice: it read the 95,000 published
+    entries of that index three times per search. A medium search went from ~7 to ~21 ms.
     """
     if not filters._gate:
         published, clock = published_condition('"articles_article"', clock_only=True)
-        conditions = [published.replace("%s", "%(gate_now)s")]
+        clock_test = '"articles_article"."publish_at" <= %s'
+        assert published.count(clock_test) == 1, published
+        conditions = [published.replace(clock_test, f"({clock_test}) IS TRUE", 1)]
+        conditions[0] = conditions[0].replace("%s", "%(gate_now)s")
         narrowed = filters.apply(Article.objects.all()).query
         if narrowed.where:
             sql, params = narrowed.get_compiler(connection=connection).compile(narrowed.where)

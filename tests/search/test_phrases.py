@@ -87,5 +87,5 @@ def test_a_full_pool_of_other_matches_makes_the_counts_lower_bounds(briefs, monk
 def test_a_title_with_the_phrase_comes_first(briefs, publish):
     publish(title="Nuclear deterrence revisited", days_ago=400)
     publish(title="Nuclear talks and deterrence", days_ago=2)  # both words, apart
-    titles, facets = phrase_search()
+    titles, _ = phrase_search()
     assert titles == ["Nuclear deterrence revisited", "Today", "Archive"]
