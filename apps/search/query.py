@@ -433,6 +433,8 @@ class Result:
 class Page:
     results: list[Result]
     ranked_total: int  # how many matches were ranked (≤ MAX_RANKED); 0 when browsing
+    # A phrase was looked for in part of the archive only: a full pool (PHRASE_POOLS_SQL).
+    phrase_sampled: bool = False
 
 
 # What a candidate with none of the words in its head cannot reach, when the query is words
@@ -843,7 +845,8 @@ def _page_and_facets(rows: list[tuple]) -> tuple[Page, "Facets", bool]:
     if not exact and any_form:
         total = max(ranked, title_matches or 0)  # then every title match is a match
     facets = _facets(values or [], total=total, capped=not exact)
-    return Page(results=_results(rows), ranked_total=ranked), facets, has_terms
+    page = Page(results=_results(rows), ranked_total=ranked, phrase_sampled=pooled >= ANY_POOL)
+    return page, facets, has_terms
 
 
 def search_text(

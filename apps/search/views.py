@@ -52,6 +52,8 @@ def results(request: HttpRequest) -> HttpResponse:
         context["timed_out"] = True
         return render_page(request, context, status=503)
     context["facet_lists"] = facet_lists(context["facets"], request.GET)
+    if context.get("phrase_sampled") and not context["articles"]:
+        context["unquoted_url"] = unquoted_url(request.GET)
     pages = context.get("pages")
     if pages and pages["count"] > 1:
         for key in ("previous", "next"):
@@ -89,7 +91,10 @@ def run_search(q: str, filters: query.Filters, page: int) -> dict:
             "previous": page - 1 if page > 1 else None,
             "next": page + 1 if page < num_pages else None,
         },
-        "suggestions": suggest(q) if q and not articles else Suggestions([], []),
+        "phrase_sampled": found.phrase_sampled,
+        "suggestions": (
+            suggest(q) if q and not articles and not found.phrase_sampled else Suggestions([], [])
+        ),
     }
 
 
@@ -210,6 +215,17 @@ def facet_lists(facets: query.Facets | None, params: QueryDict) -> list[tuple[st
         )
         lists.append((name.capitalize(), mark_safe(items)))  # every value escaped above
     return lists
+
+
+def unquoted_url(params: QueryDict) -> str:
+    """This page's query string from page 1, its words without quotation marks (no phrase)."""
+    pairs = [
+        (k, " ".join(v.replace('"', " ").split()) if k == "q" else v)
+        for k, values in params.lists()
+        if k != "page"
+        for v in values
+    ]
+    return f"?{urlencode(pairs)}"
 
 
 def page_url(params: QueryDict, page: int) -> str:

@@ -4,10 +4,13 @@ a vector back (`query.PHRASE_POOLS_SQL`); a full pool makes the counts lower bou
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
+from apps.articles.models import Article
 from apps.search import query
 
 pytestmark = pytest.mark.django_db
+URL = reverse("search:results")
 
 
 def matches(tsquery: str, text: str) -> bool:
@@ -89,3 +92,27 @@ def test_a_title_with_the_phrase_comes_first(briefs, publish):
     publish(title="Nuclear talks and deterrence", days_ago=2)  # both words, apart
     titles, _ = phrase_search()
     assert titles == ["Nuclear deterrence revisited", "Today", "Archive"]
+
+
+def test_a_phrase_looked_for_in_part_of_the_archive_says_so(briefs, client, monkeypatch):
+    """No match in full pools is not "no match": the page says what was searched and links
+    to the words without quotation marks."""
+    monkeypatch.setitem(query._common, "lexemes", frozenset({"nuclear"}))  # the pooled plan
+    monkeypatch.setitem(query._common, "read_at", query.time.monotonic())
+    monkeypatch.setattr(query, "HEAD_POOL", 3)  # Today and two briefs
+    monkeypatch.setattr(query, "ANY_POOL", 0)  # full at once
+    today = Article.objects.get(title="Today")
+    today.dek = "Nuclear news; deterrence holds."
+    today.save()
+    today.refresh_derived()
+    response = client.get(URL, {"q": '"nuclear deterrence"', "region": "", "page": "1"})
+    assert response.status_code == 200 and response.context["articles"] == []
+    page = response.content.decode()
+    assert "No match in the part of the archive searched." in page
+    assert "0+" not in page and "Did you mean" not in page
+    assert '<a href="?q=nuclear+deterrence&amp;region=">search without the quotation' in page
+
+    monkeypatch.setattr(query, "HEAD_POOL", 400)  # Archive's head is in the pool
+    response = client.get(URL, {"q": '"nuclear deterrence"'})
+    assert [r.title for r in response.context["articles"]] == ["Archive"]
+    assert "1+ article matches" in response.content.decode()
