@@ -386,8 +386,8 @@ def gate(filters: Filters) -> tuple[str, dict]:
         published, clock = published_condition('"articles_article"', clock_only=True)
         clock_test = '"articles_article"."publish_at" <= %s'
         assert published.count(clock_test) == 1, published
-        conditions = [published.replace(clock_test, f"({clock_test}) IS TRUE", 1)]
-        conditions[0] = conditions[0].replace("%s", "%(gate_now)s")
+        published = published.replace(clock_test, f"({clock_test}) IS TRUE")
+        conditions = [published.replace("%s", "%(gate_now)s")]
         narrowed = filters.apply(Article.objects.all()).query
         if narrowed.where:
             sql, params = narrowed.get_compiler(connection=connection).compile(narrowed.where)
@@ -754,7 +754,7 @@ def search_sql(parsed: ParsedQuery, filters: Filters) -> tuple[str, dict]:
         headline=HEADLINE_OPTIONS,
         tz=settings.TIME_ZONE,
     )
-    pooled = "(SELECT count(*) FROM any_pool)" if phrase else "0"
+    pooled = "(SELECT count(*) FROM any_pool)" if phrase else "NULL"
     return SEARCH_SQL.replace("{candidates}", candidates).replace("{pooled}", pooled), params
 
 
@@ -791,7 +791,7 @@ def _text_search_sql(where: str) -> str:
         prune="(SELECT prunable FROM parsed)",
     )
     sql = SEARCH_SQL.replace("WITH {candidates},", f"WITH {PARSED_SQL},\n{candidates},")
-    sql = sql.replace("{pooled}", "0")
+    sql = sql.replace("{pooled}", "NULL")
     for param, value in (
         ("%(q)s::tsquery", "(SELECT q FROM parsed)"),
         ("%(any)s::tsquery", "(SELECT any_terms FROM parsed)"),
@@ -838,14 +838,16 @@ def search(
 def _page_and_facets(rows: list[tuple]) -> tuple[Page, "Facets", bool]:
     """The page, the facets, and whether the query had words, from the search statement."""
     ranked, anywhere, title_matches, values, any_form, has_terms, pooled = rows[0][0]
-    # Fewer than ANY_CANDIDATES anywhere, from a pool short of ANY_POOL (PHRASE_POOLS_SQL):
-    # those were all the matches, all of them ranked.
-    exact = anywhere < ANY_CANDIDATES and pooled < ANY_POOL
+    # A full pool of a phrase's other matches (PHRASE_POOLS_SQL; NULL without a phrase).
+    sampled = pooled is not None and pooled >= ANY_POOL
+    # Fewer than ANY_CANDIDATES anywhere, not from a full pool: those were all the matches,
+    # all of them ranked.
+    exact = anywhere < ANY_CANDIDATES and not sampled
     total = ranked
     if not exact and any_form:
         total = max(ranked, title_matches or 0)  # then every title match is a match
     facets = _facets(values or [], total=total, capped=not exact)
-    page = Page(results=_results(rows), ranked_total=ranked, phrase_sampled=pooled >= ANY_POOL)
+    page = Page(results=_results(rows), ranked_total=ranked, phrase_sampled=sampled)
     return page, facets, has_terms
 
 
