@@ -538,11 +538,11 @@ def test_each_result_carries_its_own_chips_searching_and_browsing(client, publis
         days_ago=3,
     )
     expected = {
-        "Tariff one": ([["japan", "Japan"]], []),
-        "Tariff two": ([], [["trade", "Trade"]]),
+        "Tariff one": ([("japan", "Japan")], []),
+        "Tariff two": ([], [("trade", "Trade")]),
         "Tariff three": (
-            [["japan", "Japan"], ["south-korea", "South Korea"]],
-            [["security", "Security"], ["trade", "Trade"]],
+            [("japan", "Japan"), ("south-korea", "South Korea")],
+            [("security", "Security"), ("trade", "Trade")],
         ),
     }
     for params in ({"q": "tariff"}, {}):
