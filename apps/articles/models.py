@@ -8,7 +8,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from apps.media.models import ImageReference
 from apps.media.validation import check_image_references
@@ -101,7 +101,11 @@ class TaggedArticle(TaggedItemBase):
     """Taggit through-model with a real foreign key, so tag joins use indexes."""
 
     content_object = models.ForeignKey(
-        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+        "Article", on_delete=models.CASCADE, related_name="tagged_items", db_index=False
+    )  # `taggedarticle_unique_tag` (article, tag) is the index
+    # TaggedItemBase's field, less its index: `taggedarticle_tag_newest_idx` starts with it.
+    tag = models.ForeignKey(
+        Tag, related_name="%(app_label)s_%(class)s_items", on_delete=models.CASCADE, db_index=False
     )
     # The article's publish time, kept by its save path (`sync_tag_dates`), so that a
     # tag's newest articles are an index range (related analysis reads ten per rare tag)
@@ -187,6 +191,7 @@ class Article(PublicContent):
     slug = models.SlugField(
         max_length=200,
         blank=True,
+        db_index=False,  # `article_unique_slug` is the index
         help_text="The URL: /articles/article-slug/. Left empty, it is made from the title.",
     )
     dek = models.TextField(
@@ -470,7 +475,9 @@ class ArticleRender(models.Model):
 
 
 class Byline(PublicContent):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines", db_index=False
+    )  # `byline_unique_author` (article, author) is the index
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -487,12 +494,17 @@ class Byline(PublicContent):
 class Section(PublicContent):
     """One part of an article's body: a heading, a stable anchor and Markdown text."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    # No index of its own: `section_article_position_idx` and `section_unique_anchor` both
+    # start with the article, and serve every lookup of an article's sections.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="sections", db_index=False
+    )
     position = models.PositiveSmallIntegerField(default=0)
     heading = models.CharField(max_length=200)
     anchor = models.SlugField(
         max_length=60,
         blank=True,
+        db_index=False,  # looked up only within its article: `section_unique_anchor`
         help_text="The section's link: /articles/article-slug/#anchor. Made from the heading when "
         "empty; kept when the heading changes so that links stay valid.",
     )

@@ -100,6 +100,39 @@ def test_database_refuses_duplicate_anchor_in_one_article():
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
+def test_no_index_of_the_archive_tables_repeats_the_start_of_another():
+    """Migration 0014: a btree index whose columns begin another index (or unique
+    constraint) of the table serves no lookup the other cannot, and costs every write."""
+    tables = ["articles_article", "articles_section", "articles_byline", "articles_taggedarticle"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text,"
+            " string_to_array(i.indkey::text, ' ')"
+            " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " JOIN pg_am am ON am.oid = c.relam"
+            " WHERE i.indrelid::regclass::text = ANY(%s) AND am.amname = 'btree'"
+            " AND i.indpred IS NULL",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+    repeated = [
+        (index, other)
+        for table, index, keys in indexes
+        for other_table, other, other_keys in indexes
+        if table == other_table and index != other and other_keys[: len(keys)] == keys
+    ]
+    assert len({table for table, _, _ in indexes}) == len(tables)
+    assert repeated == []
+
+
+def test_an_articles_sections_are_found_by_an_index():
+    article = SectionFactory().article
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Section.objects.filter(article=article).explain()
+    assert "Index Cond: (article_id = " in plan
+
+
 def test_anchors_can_be_swapped_in_one_transaction():
     article = ArticleFactory()
     a = SectionFactory(article=article, anchor="a")
